@@ -1,0 +1,22 @@
+package org.sparsemixer.loader;
+
+import org.sparsemixer.engine.EncoderOptions;
+import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.graph.SparseMixerEncoder;
+
+/** The embedded default model of {@code run}: Sparse Mixer Base, vocab 32000, seeded random weights. STUB. */
+public final class DefaultModel {
+    public static final int VOCAB_SIZE = 32000;
+    public static final long SEED = 42L;
+
+    private DefaultModel() {
+    }
+
+    public static SparseMixerConfig config() {
+        return SparseMixerConfig.base(VOCAB_SIZE);
+    }
+
+    public static SparseMixerEncoder create(EncoderOptions options) {
+        throw new UnsupportedOperationException("stub");
+    }
+}
