@@ -3,30 +3,144 @@ package org.sparsemixer.engine.graph;
 import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.EncoderOutput;
+import org.sparsemixer.engine.MixingMechanism;
+import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.engine.kernels.ComputePool;
 
-/** STUB: replaced by the real forward pass. */
+/**
+ * The frozen Sparse Mixer encoder. Weights are copied into kernel-ready form when it is built and
+ * never change; every call works on its own buffers, so one encoder serves many threads at once.
+ * Its compute threads live until {@link #close()}.
+ */
 public final class SparseMixerEncoder implements AutoCloseable {
     private final SparseMixerConfig config;
+    private final ComputePool pool;
+    private final Embeddings embeddings;
+    private final EncoderLayer[] layers;
+    private final Pooler pooler;
+    private volatile boolean closed;
 
-    private SparseMixerEncoder(SparseMixerConfig config) {
+    private SparseMixerEncoder(SparseMixerConfig config, ComputePool pool, Embeddings embeddings,
+                               EncoderLayer[] layers, Pooler pooler) {
         this.config = config;
+        this.pool = pool;
+        this.embeddings = embeddings;
+        this.layers = layers;
+        this.pooler = pooler;
     }
 
+    /** Builds the graph, reading every tensor of {@link ModelLayout#expectedTensors} from {@code weights}. */
     public static SparseMixerEncoder create(SparseMixerConfig config, TensorSource weights, EncoderOptions options) {
-        return new SparseMixerEncoder(config);
+        Weights w = new Weights(config, weights);
+        int h = config.hiddenSize();
+        int s = config.maxSequenceLength();
+        Embeddings embeddings = new Embeddings(config, w);
+        EncoderLayer[] layers = new EncoderLayer[config.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = layer(config, w, i);
+        }
+        Pooler pooler = new Pooler(w.matrix(ModelLayout.POOLER + "kernel", h, h), w.floats(ModelLayout.POOLER + "bias"));
+        return new SparseMixerEncoder(config, new ComputePool(options.threads()), embeddings, layers, pooler);
+    }
+
+    private static EncoderLayer layer(SparseMixerConfig c, Weights w, int i) {
+        String p = ModelLayout.layerPrefix(i);
+        int h = c.hiddenSize();
+        int s = c.maxSequenceLength();
+        TokenMixer mixer;
+        if (c.isAttentionLayer(i)) {
+            mixer = new MultiHeadAttention(s, c.numAttentionHeads(), w, p, h);
+        } else if (c.mixingMechanism() == MixingMechanism.LINEAR) {
+            mixer = new LinearMixing(s, h, w.matrix(p + "linear_transform/hidden_kernel", h, h),
+                    w.floats(p + "linear_transform/seq_kernel"));
+        } else {
+            mixer = new SpectralMixing(c.mixingMechanism(), c.useFft(), s, h);
+        }
+        FeedForward ffn = null;
+        MixtureOfExperts moe = null;
+        int f = c.innerDim();
+        if (c.isMoeLayer(i)) {
+            String m = p + "moe/";
+            ExpertChoiceRouter router = new ExpertChoiceRouter(w.matrix(m + "router/router_weights/kernel", h, c.numExperts()),
+                    w.floats(m + "router/router_weights/bias"), c.tokensPerGroup(), c.expertCapacity());
+            float[] inner = w.floats(m + "experts/intermediate/kernel");
+            float[] innerBias = w.floats(m + "experts/intermediate/bias");
+            float[] outer = w.floats(m + "experts/output/kernel");
+            float[] outerBias = w.floats(m + "experts/output/bias");
+            FeedForward[] experts = new FeedForward[c.numExperts()];
+            for (int e = 0; e < experts.length; e++) {
+                experts[e] = new FeedForward(Weights.slice(inner, e, h, f), Weights.sliceVector(innerBias, e, f),
+                        Weights.slice(outer, e, f, h), Weights.sliceVector(outerBias, e, h));
+            }
+            moe = new MixtureOfExperts(router, experts);
+        } else {
+            ffn = new FeedForward(w.matrix(p + "intermediate/kernel", h, f), w.floats(p + "intermediate/bias"),
+                    w.matrix(p + "output/kernel", f, h), w.floats(p + "output/bias"));
+        }
+        return new EncoderLayer(c.normFirst(), h, mixer,
+                w.floats(p + "self_attention_layer_norm/gamma"), w.floats(p + "self_attention_layer_norm/beta"),
+                ffn, moe, w.floats(p + "output_layer_norm/gamma"), w.floats(p + "output_layer_norm/beta"));
     }
 
     public SparseMixerConfig config() {
         return config;
     }
 
-    public EncoderOutput encode(EncoderInput input) {
-        throw new UnsupportedOperationException("not yet");
+    /** Compute threads this encoder uses. */
+    public int threads() {
+        return pool.threads();
     }
 
+    /**
+     * Runs the encoder on one batch.
+     *
+     * @throws IllegalArgumentException when the input breaks a rule of SPEC section 4 (the message names it)
+     * @throws IllegalStateException    when the encoder is closed
+     */
+    public EncoderOutput encode(EncoderInput input) {
+        if (closed) {
+            throw new IllegalStateException("this encoder is closed");
+        }
+        InputValidator.validate(config, input);
+        int batch = input.batchSize();
+        int s = config.maxSequenceLength();
+        int h = config.hiddenSize();
+        int block = batch * s * h;
+        int[] mask = combinedMask(input);
+
+        float[] encoderOutputs = new float[Math.multiplyExact(layers.length, block)];
+        float[] x = new float[block];
+        embeddings.forward(pool, input, x);
+        for (int i = 0; i < layers.length; i++) {
+            float[] out = new float[block];
+            layers[i].forward(pool, x, mask, batch, out);
+            System.arraycopy(out, 0, encoderOutputs, i * block, block);
+            x = out;
+        }
+        float[] pooled = pooler.forward(pool, x, batch, s);
+        return new EncoderOutput(batch, s, h, layers.length, x, pooled, encoderOutputs);
+    }
+
+    /** [B * S]: the word mask followed by the dense mask of every example. */
+    private static int[] combinedMask(EncoderInput input) {
+        int sw = input.wordLength();
+        int sd = input.denseLength();
+        int[] mask = new int[input.batchSize() * (sw + sd)];
+        for (int b = 0; b < input.batchSize(); b++) {
+            System.arraycopy(input.mask(), b * sw, mask, b * (sw + sd), sw);
+            if (sd > 0) {
+                System.arraycopy(input.denseMask(), b * sd, mask, b * (sw + sd) + sw, sd);
+            }
+        }
+        return mask;
+    }
+
+    /** Stops the compute threads; later calls of {@link #encode} throw {@link IllegalStateException}. */
     @Override
     public void close() {
+        closed = true;
+        pool.close();
     }
 }

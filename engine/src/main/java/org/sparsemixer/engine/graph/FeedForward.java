@@ -1,0 +1,41 @@
+package org.sparsemixer.engine.graph;
+
+import org.sparsemixer.engine.kernels.ComputePool;
+import org.sparsemixer.engine.kernels.Epilogue;
+import org.sparsemixer.engine.kernels.Gemm;
+import org.sparsemixer.engine.kernels.PackedMatrix;
+
+/** {@code ffn(a) = gelu(a @ intermediate + b1) @ output + b2}; the dense layer's FFN and each expert. */
+final class FeedForward {
+    private final PackedMatrix intermediate;
+    private final float[] intermediateBias;
+    private final PackedMatrix output;
+    private final float[] outputBias;
+
+    FeedForward(PackedMatrix intermediate, float[] intermediateBias, PackedMatrix output, float[] outputBias) {
+        this.intermediate = intermediate;
+        this.intermediateBias = intermediateBias;
+        this.output = output;
+        this.outputBias = outputBias;
+    }
+
+    int hidden() {
+        return intermediate.rows();
+    }
+
+    int inner() {
+        return intermediate.cols();
+    }
+
+    /**
+     * {@code out[r] = ffn(x[r]) (+ residual[r])} for {@code rows} contiguous rows of width H;
+     * {@code residual} may be null.
+     */
+    void forward(ComputePool pool, float[] x, int rows, float[] residual, float[] out) {
+        int h = hidden();
+        float[] inner = new float[rows * inner()];
+        Gemm.multiply(pool, x, 0, h, rows, intermediate, inner, 0, inner(), Epilogue.biasGelu(intermediateBias));
+        Epilogue last = residual == null ? Epilogue.bias(outputBias) : Epilogue.biasResidual(outputBias, residual, 0, h);
+        Gemm.multiply(pool, inner, 0, inner(), rows, output, out, 0, h, last);
+    }
+}

@@ -1,0 +1,80 @@
+package org.sparsemixer.engine.graph;
+
+import org.sparsemixer.engine.kernels.ComputePool;
+import org.sparsemixer.engine.kernels.Epilogue;
+import org.sparsemixer.engine.kernels.Gemm;
+import org.sparsemixer.engine.kernels.MatrixView;
+import org.sparsemixer.engine.kernels.PackedMatrix;
+import org.sparsemixer.engine.kernels.Softmax;
+
+/**
+ * Keras MultiHeadAttention: per head, {@code softmax((q / sqrt(D)) k^T + maskPenalty) v}, then the
+ * output projection. The [H, N, D] kernels are read as [H, N*D] matrices, so the heads of Q, K, V and
+ * the context sit side by side in rows of width H.
+ */
+final class MultiHeadAttention implements TokenMixer {
+    private final int sequenceLength;
+    private final int hidden;
+    private final int heads;
+    private final int headSize;
+    private final PackedMatrix query;
+    private final float[] queryBias;
+    private final PackedMatrix key;
+    private final float[] keyBias;
+    private final PackedMatrix value;
+    private final float[] valueBias;
+    private final PackedMatrix output;
+    private final float[] outputBias;
+
+    MultiHeadAttention(int sequenceLength, int heads, Weights weights, String prefix, int hidden) {
+        this.sequenceLength = sequenceLength;
+        this.hidden = hidden;
+        this.heads = heads;
+        this.headSize = hidden / heads;
+        String p = prefix + "self_attention/";
+        query = weights.matrix(p + "query/kernel", hidden, hidden);
+        queryBias = weights.floats(p + "query/bias");
+        key = weights.matrix(p + "key/kernel", hidden, hidden);
+        keyBias = weights.floats(p + "key/bias");
+        value = weights.matrix(p + "value/kernel", hidden, hidden);
+        valueBias = weights.floats(p + "value/bias");
+        output = weights.matrix(p + "attention_output/kernel", hidden, hidden);
+        outputBias = weights.floats(p + "attention_output/bias");
+    }
+
+    @Override
+    public void mix(ComputePool pool, float[] x, float[] keyValue, int[] mask, int batch, float[] out) {
+        int s = sequenceLength;
+        int rows = batch * s;
+        float[] q = new float[rows * hidden];
+        float[] k = new float[rows * hidden];
+        float[] v = new float[rows * hidden];
+        Gemm.multiply(pool, x, 0, hidden, rows, query, q, 0, hidden, Epilogue.bias(queryBias));
+        Gemm.multiply(pool, keyValue, 0, hidden, rows, key, k, 0, hidden, Epilogue.bias(keyBias));
+        Gemm.multiply(pool, keyValue, 0, hidden, rows, value, v, 0, hidden, Epilogue.bias(valueBias));
+        // Keras scales the query before the dot product.
+        float scale = (float) (1.0 / Math.sqrt(headSize));
+        for (int i = 0; i < q.length; i++) {
+            q[i] *= scale;
+        }
+        float[] context = new float[rows * hidden];
+        pool.forRange(batch * heads, 1, (from, to) -> {
+            float[] scores = new float[s * s];
+            for (int bh = from; bh < to; bh++) {
+                int b = bh / heads;
+                int h = bh % heads;
+                int base = b * s * hidden + h * headSize;
+                MatrixView qh = new MatrixView(q, base, s, headSize, hidden, 1);
+                MatrixView kh = new MatrixView(k, base, s, headSize, hidden, 1);
+                MatrixView vh = new MatrixView(v, base, s, headSize, hidden, 1);
+                Gemm.multiply(qh, kh.transpose(), MatrixView.rowMajor(scores, 0, s, s));
+                for (int t = 0; t < s; t++) {
+                    Softmax.maskedRow(scores, t * s, s, mask, b * s);
+                }
+                Gemm.multiply(MatrixView.rowMajor(scores, 0, s, s), vh,
+                        new MatrixView(context, base, s, headSize, hidden, 1));
+            }
+        });
+        Gemm.multiply(pool, context, 0, hidden, rows, output, out, 0, hidden, Epilogue.bias(outputBias));
+    }
+}
