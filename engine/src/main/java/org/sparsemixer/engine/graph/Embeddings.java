@@ -42,12 +42,12 @@ final class Embeddings {
     }
 
     /** Writes the [B * S, H] embedded sequence into {@code out}. Input ids are already validated. */
-    void forward(ComputePool pool, EncoderInput input, float[] out) {
+    void forward(ComputePool pool, Workspace ws, EncoderInput input, float[] out) {
         int batch = input.batchSize();
         int sw = input.wordLength();
         int sd = input.denseLength();
         int s = sw + sd;
-        float[] sum = projection == null ? out : new float[batch * s * width];
+        float[] sum = projection == null ? out : ws.get(Workspace.Buffer.EMBEDDING_SUM, batch * s * width);
         pool.forRange(batch * s, 16, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int b = row / s;

@@ -1,5 +1,6 @@
 package org.sparsemixer.engine.graph;
 
+import org.sparsemixer.engine.Stage;
 import org.sparsemixer.engine.kernels.ComputePool;
 import org.sparsemixer.engine.kernels.LayerNorm;
 
@@ -24,6 +25,7 @@ final class EncoderLayer {
     private final MixtureOfExperts moe;
     private final float[] outputGamma;
     private final float[] outputBeta;
+    private final Stage mixStage;
 
     EncoderLayer(boolean normFirst, int hidden, TokenMixer mixer, float[] attentionGamma, float[] attentionBeta,
                  FeedForward feedForward, MixtureOfExperts moe, float[] outputGamma, float[] outputBeta) {
@@ -39,38 +41,49 @@ final class EncoderLayer {
         this.moe = moe;
         this.outputGamma = outputGamma;
         this.outputBeta = outputBeta;
+        this.mixStage = mixer instanceof MultiHeadAttention ? Stage.ATTENTION : Stage.MIXING;
     }
 
     /** {@code out} [B * S, H] = this layer applied to {@code x}; {@code mask} [B * S]. */
-    void forward(ComputePool pool, float[] x, int[] mask, int batch, float[] out) {
-        int rows = x.length / hidden;
-        float[] a = new float[x.length];
-        float[] mixed = new float[x.length];
+    void forward(ComputePool pool, Workspace ws, float[] x, int[] mask, int batch, int rows, float[] out) {
+        int size = rows * hidden;
+        float[] a = ws.get(Workspace.Buffer.RESIDUAL, size);
+        float[] mixed = ws.get(Workspace.Buffer.MIXED, size);
+        ws.begin();
         if (normFirst) {
-            float[] normed = new float[x.length];
+            float[] normed = ws.get(Workspace.Buffer.NORMED, size);
             LayerNorm.apply(pool, x, null, attentionGamma, attentionBeta, normed, rows, hidden);
-            mixer.mix(pool, normed, x, mask, batch, mixed);
-            for (int i = 0; i < a.length; i++) {
+            ws.end(Stage.NORMS_AND_RESIDUALS);
+            mixer.mix(pool, ws, normed, x, mask, batch, mixed);
+            ws.end(mixStage);
+            for (int i = 0; i < size; i++) {
                 a[i] = x[i] + mixed[i];
             }
             // 'normed' is free again: it holds LN_out(a)
             LayerNorm.apply(pool, a, null, outputGamma, outputBeta, normed, rows, hidden);
+            ws.end(Stage.NORMS_AND_RESIDUALS);
             if (moe != null) {
-                moe.forward(pool, normed, rows, out);
-                for (int i = 0; i < out.length; i++) {
+                moe.forward(pool, ws, normed, rows, out);
+                for (int i = 0; i < size; i++) {
                     out[i] = a[i] + out[i];
                 }
+                ws.end(Stage.NORMS_AND_RESIDUALS);
             } else {
-                feedForward.forward(pool, normed, rows, a, out);
+                feedForward.forward(pool, ws, normed, rows, a, out);
+                ws.end(Stage.FEED_FORWARD);
             }
         } else {
-            mixer.mix(pool, x, x, mask, batch, mixed);
+            mixer.mix(pool, ws, x, x, mask, batch, mixed);
+            ws.end(mixStage);
             LayerNorm.apply(pool, x, mixed, attentionGamma, attentionBeta, a, rows, hidden);
+            ws.end(Stage.NORMS_AND_RESIDUALS);
             if (moe != null) {
-                moe.forward(pool, a, rows, out);
+                moe.forward(pool, ws, a, rows, out);
             } else {
-                feedForward.forward(pool, a, rows, a, mixed);
+                feedForward.forward(pool, ws, a, rows, a, mixed);
+                ws.end(Stage.FEED_FORWARD);
                 LayerNorm.apply(pool, mixed, null, outputGamma, outputBeta, out, rows, hidden);
+                ws.end(Stage.NORMS_AND_RESIDUALS);
             }
         }
     }

@@ -38,9 +38,9 @@ final class ExpertChoiceRouter {
     }
 
     /** Routes {@code rows} tokens (a multiple of T, checked by input validation); one assignment per expert. */
-    Assignment[] route(ComputePool pool, float[] x, int rows) {
+    Assignment[] route(ComputePool pool, Workspace ws, float[] x, int rows) {
         int hidden = kernel.rows();
-        float[] probs = new float[rows * experts];
+        float[] probs = ws.get(Workspace.Buffer.ROUTER_PROBS, rows * experts);
         Gemm.multiply(pool, x, 0, hidden, rows, kernel, probs, 0, experts, Epilogue.bias(bias));
         for (int t = 0; t < rows; t++) {
             Softmax.row(probs, t * experts, experts);

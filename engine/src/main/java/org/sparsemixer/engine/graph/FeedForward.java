@@ -31,9 +31,9 @@ final class FeedForward {
      * {@code out[r] = ffn(x[r]) (+ residual[r])} for {@code rows} contiguous rows of width H;
      * {@code residual} may be null.
      */
-    void forward(ComputePool pool, float[] x, int rows, float[] residual, float[] out) {
+    void forward(ComputePool pool, Workspace ws, float[] x, int rows, float[] residual, float[] out) {
         int h = hidden();
-        float[] inner = new float[rows * inner()];
+        float[] inner = ws.get(Workspace.Buffer.INNER, rows * inner());
         Gemm.multiply(pool, x, 0, h, rows, intermediate, inner, 0, inner(), Epilogue.biasGelu(intermediateBias));
         Epilogue last = residual == null ? Epilogue.bias(outputBias) : Epilogue.biasResidual(outputBias, residual, 0, h);
         Gemm.multiply(pool, inner, 0, inner(), rows, output, out, 0, h, last);

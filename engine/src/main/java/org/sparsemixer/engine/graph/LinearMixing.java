@@ -21,9 +21,9 @@ final class LinearMixing implements TokenMixer {
     }
 
     @Override
-    public void mix(ComputePool pool, float[] query, float[] keyValue, int[] mask, int batch, float[] out) {
+    public void mix(ComputePool pool, Workspace ws, float[] query, float[] keyValue, int[] mask, int batch, float[] out) {
         int s = sequenceLength;
-        float[] projected = new float[batch * s * hidden];
+        float[] projected = ws.get(Workspace.Buffer.PROJECTED, batch * s * hidden);
         Gemm.multiply(pool, query, 0, hidden, batch * s, hiddenKernel, projected, 0, hidden, Epilogue.none());
         MatrixView seq = MatrixView.rowMajor(seqKernel, 0, s, s);
         for (int b = 0; b < batch; b++) {

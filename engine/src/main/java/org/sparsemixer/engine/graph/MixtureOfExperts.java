@@ -1,6 +1,7 @@
 package org.sparsemixer.engine.graph;
 
 import java.util.Arrays;
+import org.sparsemixer.engine.Stage;
 import org.sparsemixer.engine.kernels.ComputePool;
 
 /**
@@ -17,22 +18,24 @@ final class MixtureOfExperts {
         this.experts = experts;
     }
 
-    void forward(ComputePool pool, float[] x, int rows, float[] out) {
+    void forward(ComputePool pool, Workspace ws, float[] x, int rows, float[] out) {
         int hidden = experts[0].hidden();
         Arrays.fill(out, 0, rows * hidden, 0f);
-        ExpertChoiceRouter.Assignment[] assignments = router.route(pool, x, rows);
+        ws.begin();
+        ExpertChoiceRouter.Assignment[] assignments = router.route(pool, ws, x, rows);
+        ws.end(Stage.MOE_ROUTING);
         for (int e = 0; e < experts.length; e++) {
             ExpertChoiceRouter.Assignment a = assignments[e];
             int n = a.size();
             if (n == 0) {
                 continue;
             }
-            float[] gathered = new float[n * hidden];
+            float[] gathered = ws.get(Workspace.Buffer.GATHERED, n * hidden);
             for (int i = 0; i < n; i++) {
                 System.arraycopy(x, a.tokens()[i] * hidden, gathered, i * hidden, hidden);
             }
-            float[] y = new float[n * hidden];
-            experts[e].forward(pool, gathered, n, null, y);
+            float[] y = ws.get(Workspace.Buffer.EXPERT_OUT, n * hidden);
+            experts[e].forward(pool, ws, gathered, n, null, y);
             for (int i = 0; i < n; i++) {
                 int o = a.tokens()[i] * hidden;
                 float w = a.weights()[i];
@@ -41,5 +44,6 @@ final class MixtureOfExperts {
                 }
             }
         }
+        ws.end(Stage.EXPERTS);
     }
 }

@@ -25,6 +25,7 @@ final class MultiHeadAttention implements TokenMixer {
     private final float[] valueBias;
     private final PackedMatrix output;
     private final float[] outputBias;
+    private final ThreadScratch scoreScratch = new ThreadScratch();
 
     MultiHeadAttention(int sequenceLength, int heads, Weights weights, String prefix, int hidden) {
         this.sequenceLength = sequenceLength;
@@ -43,23 +44,23 @@ final class MultiHeadAttention implements TokenMixer {
     }
 
     @Override
-    public void mix(ComputePool pool, float[] x, float[] keyValue, int[] mask, int batch, float[] out) {
+    public void mix(ComputePool pool, Workspace ws, float[] x, float[] keyValue, int[] mask, int batch, float[] out) {
         int s = sequenceLength;
         int rows = batch * s;
-        float[] q = new float[rows * hidden];
-        float[] k = new float[rows * hidden];
-        float[] v = new float[rows * hidden];
+        float[] q = ws.get(Workspace.Buffer.QUERY, rows * hidden);
+        float[] k = ws.get(Workspace.Buffer.KEY, rows * hidden);
+        float[] v = ws.get(Workspace.Buffer.VALUE, rows * hidden);
         Gemm.multiply(pool, x, 0, hidden, rows, query, q, 0, hidden, Epilogue.bias(queryBias));
         Gemm.multiply(pool, keyValue, 0, hidden, rows, key, k, 0, hidden, Epilogue.bias(keyBias));
         Gemm.multiply(pool, keyValue, 0, hidden, rows, value, v, 0, hidden, Epilogue.bias(valueBias));
         // Keras scales the query before the dot product.
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        for (int i = 0; i < q.length; i++) {
+        for (int i = 0; i < rows * hidden; i++) {
             q[i] *= scale;
         }
-        float[] context = new float[rows * hidden];
+        float[] context = ws.get(Workspace.Buffer.CONTEXT, rows * hidden);
         pool.forRange(batch * heads, 1, (from, to) -> {
-            float[] scores = new float[s * s];
+            float[] scores = scoreScratch.get(s * s);
             for (int bh = from; bh < to; bh++) {
                 int b = bh / heads;
                 int h = bh % heads;

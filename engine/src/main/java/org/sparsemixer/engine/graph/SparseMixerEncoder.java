@@ -6,6 +6,8 @@ import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.MixingMechanism;
 import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.Stage;
+import org.sparsemixer.engine.StageTimes;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.engine.kernels.ComputePool;
 
@@ -20,6 +22,7 @@ public final class SparseMixerEncoder implements AutoCloseable {
     private final Embeddings embeddings;
     private final EncoderLayer[] layers;
     private final Pooler pooler;
+    private final Workspace.Pool workspaces = new Workspace.Pool();
     private volatile boolean closed;
 
     private SparseMixerEncoder(SparseMixerConfig config, ComputePool pool, Embeddings embeddings,
@@ -100,6 +103,16 @@ public final class SparseMixerEncoder implements AutoCloseable {
      * @throws IllegalStateException    when the encoder is closed
      */
     public EncoderOutput encode(EncoderInput input) {
+        return encode(input, null);
+    }
+
+    /**
+     * Runs the encoder on one batch and adds the time of each stage to {@code times} (may be null).
+     *
+     * @throws IllegalArgumentException when the input breaks a rule of SPEC section 4 (the message names it)
+     * @throws IllegalStateException    when the encoder is closed
+     */
+    public EncoderOutput encode(EncoderInput input, StageTimes times) {
         if (closed) {
             throw new IllegalStateException("this encoder is closed");
         }
@@ -107,20 +120,34 @@ public final class SparseMixerEncoder implements AutoCloseable {
         int batch = input.batchSize();
         int s = config.maxSequenceLength();
         int h = config.hiddenSize();
-        int block = batch * s * h;
+        int rows = batch * s;
+        int block = rows * h;
         int[] mask = combinedMask(input);
-
         float[] encoderOutputs = new float[Math.multiplyExact(layers.length, block)];
-        float[] x = new float[block];
-        embeddings.forward(pool, input, x);
-        for (int i = 0; i < layers.length; i++) {
-            float[] out = new float[block];
-            layers[i].forward(pool, x, mask, batch, out);
-            System.arraycopy(out, 0, encoderOutputs, i * block, block);
-            x = out;
+        float[] sequenceOutput = new float[block];
+        float[] pooled;
+        Workspace ws = workspaces.acquire(times);
+        try {
+            float[] x = ws.get(Workspace.Buffer.X, block);
+            float[] out = ws.get(Workspace.Buffer.LAYER_OUT, block);
+            ws.begin();
+            embeddings.forward(pool, ws, input, x);
+            ws.end(Stage.EMBEDDINGS);
+            for (int i = 0; i < layers.length; i++) {
+                layers[i].forward(pool, ws, x, mask, batch, rows, out);
+                System.arraycopy(out, 0, encoderOutputs, i * block, block);
+                float[] next = out;
+                out = x;
+                x = next;
+            }
+            System.arraycopy(x, 0, sequenceOutput, 0, block);
+            ws.begin();
+            pooled = pooler.forward(pool, sequenceOutput, batch, s);
+            ws.end(Stage.POOLER);
+        } finally {
+            workspaces.release(ws);
         }
-        float[] pooled = pooler.forward(pool, x, batch, s);
-        return new EncoderOutput(batch, s, h, layers.length, x, pooled, encoderOutputs);
+        return new EncoderOutput(batch, s, h, layers.length, sequenceOutput, pooled, encoderOutputs);
     }
 
     /** [B * S]: the word mask followed by the dense mask of every example. */
@@ -142,5 +169,6 @@ public final class SparseMixerEncoder implements AutoCloseable {
     public void close() {
         closed = true;
         pool.close();
+        workspaces.clear();
     }
 }

@@ -27,6 +27,7 @@ final class SpectralMixing implements TokenMixer {
     private final PackedMatrix hiddenRight2;
     // FFT path
     private final Fft2d fft;
+    private final ThreadScratch fftScratch = new ThreadScratch();
 
     SpectralMixing(MixingMechanism mechanism, boolean useFft, int sequenceLength, int hidden) {
         if (mechanism == MixingMechanism.LINEAR) {
@@ -70,12 +71,12 @@ final class SpectralMixing implements TokenMixer {
     }
 
     @Override
-    public void mix(ComputePool pool, float[] query, float[] keyValue, int[] mask, int batch, float[] out) {
+    public void mix(ComputePool pool, Workspace ws, float[] query, float[] keyValue, int[] mask, int batch, float[] out) {
         int s = sequenceLength;
         int block = s * hidden;
         if (fft != null) {
             pool.forRange(batch, 1, (from, to) -> {
-                float[] scratch = new float[fft.scratchSize()];
+                float[] scratch = fftScratch.get(fft.scratchSize());
                 for (int b = from; b < to; b++) {
                     if (mechanism == MixingMechanism.FOURIER) {
                         fft.fourier(query, b * block, out, b * block, scratch);
@@ -86,8 +87,8 @@ final class SpectralMixing implements TokenMixer {
             });
             return;
         }
-        float[] p = new float[batch * block];
-        float[] q = new float[batch * block];
+        float[] p = ws.get(Workspace.Buffer.PROJECTED, batch * block);
+        float[] q = ws.get(Workspace.Buffer.SPECTRAL_SIN, batch * block);
         Gemm.multiply(pool, query, 0, hidden, batch * s, hiddenRight1, p, 0, hidden, Epilogue.none());
         Gemm.multiply(pool, query, 0, hidden, batch * s, hiddenRight2, q, 0, hidden, Epilogue.none());
         MatrixView cos = MatrixView.rowMajor(seqCos, 0, s, s);

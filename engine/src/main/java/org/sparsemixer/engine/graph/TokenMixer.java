@@ -9,5 +9,5 @@ interface TokenMixer {
      * {@code out} [B * S, H]. Only attention reads {@code keyValue} and {@code mask} (mask 1 = key
      * visible, [B * S]); the mixings ignore the mask, as TensorFlow's do.
      */
-    void mix(ComputePool pool, float[] query, float[] keyValue, int[] mask, int batch, float[] out);
+    void mix(ComputePool pool, Workspace ws, float[] query, float[] keyValue, int[] mask, int batch, float[] out);
 }
