@@ -1,0 +1,38 @@
+package org.sparsemixer.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sparsemixer.engine.graph.SparseMixerEncoder;
+
+class EncoderBenchmarkTest {
+    @Test
+    void reportsSortedLatenciesAndStageTimes() {
+        SparseMixerConfig c = new SparseMixerConfig(20, 16, 3, List.of(1), List.of(2), 2, 1, 1, 1,
+                MixingMechanism.LINEAR, false, 2, 8, 2, 32, SparseMixerConfig.GELU_APPROXIMATE, null, 16, false, false);
+        TensorSource zeros = (name, shape) -> new float[(int) ModelLayout.elementCount(shape)];
+        int[][] ids = new int[2][8];
+        int[][] mask = new int[2][8];
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(c, zeros, EncoderOptions.threads(1))) {
+            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, EncoderInput.of(ids, mask, ids), 1, 5);
+            assertEquals(5, r.latenciesNanos().length);
+            for (int i = 1; i < 5; i++) {
+                assertTrue(r.latenciesNanos()[i - 1] <= r.latenciesNanos()[i]);
+            }
+            assertTrue(r.percentileMillis(50) <= r.percentileMillis(99));
+            long sum = 0;
+            for (long l : r.latenciesNanos()) {
+                sum += l;
+            }
+            long staged = r.stageTimes().totalNanos();
+            assertTrue(staged > 0 && staged <= sum, "stage time " + staged + " vs total " + sum);
+            for (Stage s : List.of(Stage.EMBEDDINGS, Stage.MIXING, Stage.ATTENTION, Stage.FEED_FORWARD,
+                    Stage.MOE_ROUTING, Stage.EXPERTS, Stage.POOLER)) {
+                assertTrue(r.stageTimes().nanos(s) > 0, s + " was not timed");
+            }
+            assertEquals(2 / (r.percentileMillis(50) / 1e3), r.sequencesPerSecond(), 1e-6);
+        }
+    }
+}
