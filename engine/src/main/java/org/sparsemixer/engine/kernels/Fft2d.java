@@ -1,5 +1,8 @@
 package org.sparsemixer.engine.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Real-input 2-D DFT over a row-major {@code [rows, cols]} matrix (rows = sequence S, cols = hidden H):
  * {@code Y[n,k] = sum_i sum_j x[i,j] exp(-2 pi i (n i / S + k j / H))}. Fourier mixing writes {@code Re Y},
@@ -20,7 +23,12 @@ package org.sparsemixer.engine.kernels;
  * thread-safe after construction; every call works only in the caller's scratch (no allocation).
  */
 public final class Fft2d {
-    private static final int TILE = 32;
+    private static final VectorSpecies<Float> SPECIES = ComplexFft.SPECIES;
+    private static final int LANES = SPECIES.length();
+    /** Unpack transpose tile width (columns); small so the strided writes stay in L1. */
+    private static final int TILE = 8;
+    /** Output pass tile: NT half-spectrum rows x KT columns, so the gathered lines of U are reused from L1. */
+    private static final int NT = 16, KT = 128;
 
     private final int rows, cols;
     /** Packed column batch B = ceil(cols / 2); half-spectrum rows Sh = rows / 2 + 1. */
@@ -28,6 +36,8 @@ public final class Fft2d {
     private final ComplexFft colFft, rowFft;
     /** Scratch layout: T (re, im: cols * half each) at 0, then A (re, im: rows * packed each), then FFT scratch. */
     private final int tSize, aOff, aSize, fftOff, scratch;
+    /** Gather index maps {@code l * Sh} and {@code -l * Sh}, l < LANES. */
+    private final int[] gatherUp, gatherDown;
 
     public Fft2d(int rows, int cols) {
         if (rows < 1 || cols < 1) {
@@ -48,6 +58,12 @@ public final class Fft2d {
             throw new IllegalArgumentException("Fft2d too large: " + rows + " x " + cols);
         }
         this.scratch = (int) total;
+        this.gatherUp = new int[LANES];
+        this.gatherDown = new int[LANES];
+        for (int l = 0; l < LANES; l++) {
+            gatherUp[l] = l * half;
+            gatherDown[l] = -l * half;
+        }
     }
 
     public int rows() {
@@ -93,22 +109,26 @@ public final class Fft2d {
         colFft.transform(sc, aRe, sc, aIm, B, sc, fftOff);
 
         // 2. unpack the two real columns' spectra for n = 0..S/2, transposed into T[j][n]
+        final int both = H - B; // columns b < both have a partner b + B; an odd H leaves one unpaired column
         for (int b0 = 0; b0 < B; b0 += TILE) {
             int b1 = Math.min(B, b0 + TILE);
+            int p1 = Math.min(both, b1);
             for (int n = 0; n < Sh; n++) {
                 int nn = n == 0 ? 0 : S - n;
                 int zo = n * B, wo = nn * B;
-                for (int b = b0; b < b1; b++) {
+                int t = b0 * Sh + n, t2 = (b0 + B) * Sh + n;
+                int b = b0;
+                for (; b < p1; b++, t += Sh, t2 += Sh) {
                     float zr = sc[aRe + zo + b], zi = sc[aIm + zo + b];
                     float wr = sc[aRe + wo + b], wi = sc[aIm + wo + b];
-                    int t = b * Sh + n;
                     sc[tRe + t] = 0.5f * (zr + wr);
                     sc[tIm + t] = 0.5f * (zi - wi);
-                    if (b + B < H) {
-                        int t2 = (b + B) * Sh + n;
-                        sc[tRe + t2] = 0.5f * (zi + wi);
-                        sc[tIm + t2] = 0.5f * (wr - zr);
-                    }
+                    sc[tRe + t2] = 0.5f * (zi + wi);
+                    sc[tIm + t2] = 0.5f * (wr - zr);
+                }
+                for (; b < b1; b++, t += Sh) {
+                    sc[tRe + t] = 0.5f * (sc[aRe + zo + b] + sc[aRe + wo + b]);
+                    sc[tIm + t] = 0.5f * (sc[aIm + zo + b] - sc[aIm + wo + b]);
                 }
             }
         }
@@ -116,20 +136,47 @@ public final class Fft2d {
         // 3. FFT along H for each of the Sh half-spectrum rows (batch contiguous)
         rowFft.transform(sc, tRe, sc, tIm, Sh, sc, fftOff);
 
-        // 4. U[k][n] = Y[n][k] for n <= S/2; mirror the rest. Tiled transpose into out.
-        for (int n0 = 0; n0 < Sh; n0 += TILE) {
-            int n1 = Math.min(Sh, n0 + TILE);
-            for (int k = 0; k < H; k++) {
-                int u = k * Sh;
-                int kk = k == 0 ? 0 : H - k;
-                int um = kk * Sh;
+        // 4. U[k][n] = Y[n][k] for n <= S/2; rows S-n from Y[S-n][k] = conj(U[(H-k) mod H][n]).
+        //    Output rows are written contiguously, U is read with stride-Sh gathers (ascending for row n,
+        //    descending for the mirrored row S-n).
+        final int[] up = gatherUp, down = gatherDown;
+        for (int n0 = 0; n0 < Sh; n0 += NT) {
+            int n1 = Math.min(Sh, n0 + NT);
+            for (int k0 = 0; k0 < H; k0 += KT) {
+                int k1 = Math.min(H, k0 + KT);
                 for (int n = n0; n < n1; n++) {
-                    float ur = sc[tRe + u + n];
-                    out[outOff + n * H + k] = hartley ? ur - sc[tIm + u + n] : ur;
-                    if (n != 0 && S - n >= Sh) {
-                        // Y[S-n][k] = conj(U[kk][n])
-                        float mr = sc[tRe + um + n];
-                        out[outOff + (S - n) * H + k] = hartley ? mr + sc[tIm + um + n] : mr;
+                    int o = outOff + n * H;
+                    int k = k0;
+                    for (; k + LANES <= k1; k += LANES) {
+                        int u = k * Sh + n;
+                        var re = FloatVector.fromArray(SPECIES, sc, tRe + u, up, 0);
+                        if (hartley) {
+                            re = re.sub(FloatVector.fromArray(SPECIES, sc, tIm + u, up, 0));
+                        }
+                        re.intoArray(out, o + k);
+                    }
+                    for (int u = k * Sh + n; k < k1; k++, u += Sh) {
+                        out[o + k] = hartley ? sc[tRe + u] - sc[tIm + u] : sc[tRe + u];
+                    }
+                    if (n == 0 || S - n < Sh) {
+                        continue;
+                    }
+                    int om = outOff + (S - n) * H;
+                    k = k0;
+                    if (k == 0) {
+                        out[om] = hartley ? sc[tRe + n] + sc[tIm + n] : sc[tRe + n];
+                        k = 1;
+                    }
+                    for (; k + LANES <= k1; k += LANES) {
+                        int u = (H - k) * Sh + n;
+                        var re = FloatVector.fromArray(SPECIES, sc, tRe + u, down, 0);
+                        if (hartley) {
+                            re = re.add(FloatVector.fromArray(SPECIES, sc, tIm + u, down, 0));
+                        }
+                        re.intoArray(out, om + k);
+                    }
+                    for (int u = (H - k) * Sh + n; k < k1; k++, u -= Sh) {
+                        out[om + k] = hartley ? sc[tRe + u] + sc[tIm + u] : sc[tRe + u];
                     }
                 }
             }
