@@ -14,10 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       packed as one complex column {@code x[:,j] + i x[:,j+B]}; one batched length-S FFT over B columns
  *       (contiguous in row-major order, so no transpose).</li>
  *   <li>Unpack with {@code A_j[n] = (Z[n] + conj Z[-n]) / 2}, {@code A_{j+B}[n] = (Z[n] - conj Z[-n]) / 2i}, only
- *       for {@code n = 0..S/2} (Hermitian symmetry of the full 2-D transform), transposed to {@code [H, S/2+1]}.</li>
+ *       for {@code n = 0..S/2} (Hermitian symmetry of the full 2-D transform), vectorized along j into a
+ *       row-major half spectrum, then block-transposed (8 x 8 register transposes) to {@code [H, S/2+1]}.</li>
  *   <li>Batched length-H FFT along the rows of that half-spectrum (batch S/2+1).</li>
- *   <li>Write out: rows {@code n <= S/2} directly; rows {@code S-n} from
- *       {@code Y[S-n, k] = conj Y[n, (H-k) mod H]}.</li>
+ *   <li>Write out by block transposes: rows {@code n <= S/2} directly; rows {@code S-n} from
+ *       {@code Y[S-n, k] = conj Y[n, (H-k) mod H]} (a transpose with reversed strides).</li>
  * </ol>
  * Storage and arithmetic are float; twiddles are computed in double from exactly reduced angles. Immutable and
  * thread-safe after construction; every call works only in the caller's scratch (no allocation).
@@ -25,19 +26,16 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Fft2d {
     private static final VectorSpecies<Float> SPECIES = ComplexFft.SPECIES;
     private static final int LANES = SPECIES.length();
-    /** Unpack transpose tile width (columns); small so the strided writes stay in L1. */
-    private static final int TILE = 8;
-    /** Output pass tile: NT half-spectrum rows x KT columns, so the gathered lines of U are reused from L1. */
-    private static final int NT = 16, KT = 128;
 
     private final int rows, cols;
     /** Packed column batch B = ceil(cols / 2); half-spectrum rows Sh = rows / 2 + 1. */
     private final int packed, half;
     private final ComplexFft colFft, rowFft;
-    /** Scratch layout: T (re, im: cols * half each) at 0, then A (re, im: rows * packed each), then FFT scratch. */
+    /**
+     * Scratch layout: T (re, im planes of cols * half) at 0, then A (re, im planes of rows * packed), then a region
+     * shared by the 1-D FFT scratch and the row-major half spectrum (re, im planes of half * cols).
+     */
     private final int tSize, aOff, aSize, fftOff, scratch;
-    /** Gather index maps {@code l * Sh} and {@code -l * Sh}, l < LANES. */
-    private final int[] gatherUp, gatherDown;
 
     public Fft2d(int rows, int cols) {
         if (rows < 1 || cols < 1) {
@@ -49,21 +47,17 @@ public final class Fft2d {
         this.half = rows / 2 + 1;
         this.colFft = new ComplexFft(rows);
         this.rowFft = new ComplexFft(cols);
-        this.tSize = 2 * cols * half;
-        this.aOff = tSize;
-        this.aSize = 2 * rows * packed;
-        this.fftOff = aOff + aSize;
-        long total = (long) fftOff + Math.max(colFft.scratchSize(packed), rowFft.scratchSize(half));
+        long t = 2L * cols * half, a = 2L * rows * packed;
+        long total = t + a + Math.max(2L * half * cols,
+                Math.max((long) colFft.scratchSize(packed), (long) rowFft.scratchSize(half)));
         if (total > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("Fft2d too large: " + rows + " x " + cols);
         }
+        this.tSize = (int) t;
+        this.aOff = tSize;
+        this.aSize = (int) a;
+        this.fftOff = aOff + aSize;
         this.scratch = (int) total;
-        this.gatherUp = new int[LANES];
-        this.gatherDown = new int[LANES];
-        for (int l = 0; l < LANES; l++) {
-            gatherUp[l] = l * half;
-            gatherDown[l] = -l * half;
-        }
     }
 
     public int rows() {
@@ -79,12 +73,16 @@ public final class Fft2d {
         return scratch;
     }
 
-    /** {@code out = Re Y}, row-major {@code [rows, cols]}. {@code out} must not overlap {@code x}. */
+    /**
+     * {@code out = Re Y}, row-major {@code [rows, cols]}. {@code x} is fully read before {@code out} is written, so
+     * {@code out} may be exactly {@code x} (same array and offset, in place); other partial overlaps are not allowed.
+     * {@code scratch} needs {@link #scratchSize()} floats and must not overlap x or out.
+     */
     public void fourier(float[] x, int xOffset, float[] out, int outOffset, float[] scratch) {
         run(x, xOffset, out, outOffset, scratch, false);
     }
 
-    /** {@code out = Re Y - Im Y}, row-major {@code [rows, cols]}. {@code out} must not overlap {@code x}. */
+    /** {@code out = Re Y - Im Y}; same contract as {@link #fourier}. */
     public void hartley(float[] x, int xOffset, float[] out, int outOffset, float[] scratch) {
         run(x, xOffset, out, outOffset, scratch, true);
     }
@@ -108,78 +106,96 @@ public final class Fft2d {
         }
         colFft.transform(sc, aRe, sc, aIm, B, sc, fftOff);
 
-        // 2. unpack the two real columns' spectra for n = 0..S/2, transposed into T[j][n]
+        // 2. unpack the two real columns' spectra for n = 0..S/2 into the row-major half spectrum
+        //    Hs[n][j] (re/im planes at hRe/hIm, vectorized along j), then block-transpose it into T[j][n]
+        final int hRe = fftOff, hIm = fftOff + Sh * H;
         final int both = H - B; // columns b < both have a partner b + B; an odd H leaves one unpaired column
-        for (int b0 = 0; b0 < B; b0 += TILE) {
-            int b1 = Math.min(B, b0 + TILE);
-            int p1 = Math.min(both, b1);
-            for (int n = 0; n < Sh; n++) {
-                int nn = n == 0 ? 0 : S - n;
-                int zo = n * B, wo = nn * B;
-                int t = b0 * Sh + n, t2 = (b0 + B) * Sh + n;
-                int b = b0;
-                for (; b < p1; b++, t += Sh, t2 += Sh) {
-                    float zr = sc[aRe + zo + b], zi = sc[aIm + zo + b];
-                    float wr = sc[aRe + wo + b], wi = sc[aIm + wo + b];
-                    sc[tRe + t] = 0.5f * (zr + wr);
-                    sc[tIm + t] = 0.5f * (zi - wi);
-                    sc[tRe + t2] = 0.5f * (zi + wi);
-                    sc[tIm + t2] = 0.5f * (wr - zr);
-                }
-                for (; b < b1; b++, t += Sh) {
-                    sc[tRe + t] = 0.5f * (sc[aRe + zo + b] + sc[aRe + wo + b]);
-                    sc[tIm + t] = 0.5f * (sc[aIm + zo + b] - sc[aIm + wo + b]);
-                }
+        final int vb = SPECIES.loopBound(both);
+        for (int n = 0; n < Sh; n++) {
+            int nn = n == 0 ? 0 : S - n;
+            int zr0 = aRe + n * B, zi0 = aIm + n * B, wr0 = aRe + nn * B, wi0 = aIm + nn * B;
+            int pr = hRe + n * H, pi = hIm + n * H;
+            int b = 0;
+            for (; b < vb; b += LANES) {
+                var zr = FloatVector.fromArray(SPECIES, sc, zr0 + b);
+                var zi = FloatVector.fromArray(SPECIES, sc, zi0 + b);
+                var wr = FloatVector.fromArray(SPECIES, sc, wr0 + b);
+                var wi = FloatVector.fromArray(SPECIES, sc, wi0 + b);
+                zr.add(wr).mul(0.5f).intoArray(sc, pr + b);
+                zi.sub(wi).mul(0.5f).intoArray(sc, pi + b);
+                zi.add(wi).mul(0.5f).intoArray(sc, pr + B + b);
+                wr.sub(zr).mul(0.5f).intoArray(sc, pi + B + b);
+            }
+            for (; b < both; b++) {
+                float zr = sc[zr0 + b], zi = sc[zi0 + b], wr = sc[wr0 + b], wi = sc[wi0 + b];
+                sc[pr + b] = 0.5f * (zr + wr);
+                sc[pi + b] = 0.5f * (zi - wi);
+                sc[pr + B + b] = 0.5f * (zi + wi);
+                sc[pi + B + b] = 0.5f * (wr - zr);
+            }
+            for (; b < B; b++) {
+                sc[pr + b] = 0.5f * (sc[zr0 + b] + sc[wr0 + b]);
+                sc[pi + b] = 0.5f * (sc[zi0 + b] - sc[wi0 + b]);
             }
         }
+        transpose(sc, hRe, H, sc, tRe, Sh, Sh, H);
+        transpose(sc, hIm, H, sc, tIm, Sh, Sh, H);
 
-        // 3. FFT along H for each of the Sh half-spectrum rows (batch contiguous)
+        // 3. FFT along H for each of the Sh half-spectrum rows (batch contiguous): U[k][n] = Y[n][k], n <= S/2
         rowFft.transform(sc, tRe, sc, tIm, Sh, sc, fftOff);
 
-        // 4. U[k][n] = Y[n][k] for n <= S/2; rows S-n from Y[S-n][k] = conj(U[(H-k) mod H][n]).
-        //    Output rows are written contiguously, U is read with stride-Sh gathers (ascending for row n,
-        //    descending for the mirrored row S-n).
-        final int[] up = gatherUp, down = gatherDown;
-        for (int n0 = 0; n0 < Sh; n0 += NT) {
-            int n1 = Math.min(Sh, n0 + NT);
-            for (int k0 = 0; k0 < H; k0 += KT) {
-                int k1 = Math.min(H, k0 + KT);
-                for (int n = n0; n < n1; n++) {
-                    int o = outOff + n * H;
-                    int k = k0;
-                    for (; k + LANES <= k1; k += LANES) {
-                        int u = k * Sh + n;
-                        var re = FloatVector.fromArray(SPECIES, sc, tRe + u, up, 0);
-                        if (hartley) {
-                            re = re.sub(FloatVector.fromArray(SPECIES, sc, tIm + u, up, 0));
-                        }
-                        re.intoArray(out, o + k);
-                    }
-                    for (int u = k * Sh + n; k < k1; k++, u += Sh) {
-                        out[o + k] = hartley ? sc[tRe + u] - sc[tIm + u] : sc[tRe + u];
-                    }
-                    if (n == 0 || S - n < Sh) {
-                        continue;
-                    }
-                    int om = outOff + (S - n) * H;
-                    k = k0;
-                    if (k == 0) {
-                        out[om] = hartley ? sc[tRe + n] + sc[tIm + n] : sc[tRe + n];
-                        k = 1;
-                    }
-                    for (; k + LANES <= k1; k += LANES) {
-                        int u = (H - k) * Sh + n;
-                        var re = FloatVector.fromArray(SPECIES, sc, tRe + u, down, 0);
-                        if (hartley) {
-                            re = re.add(FloatVector.fromArray(SPECIES, sc, tIm + u, down, 0));
-                        }
-                        re.intoArray(out, om + k);
-                    }
-                    for (int u = (H - k) * Sh + n; k < k1; k++, u -= Sh) {
-                        out[om + k] = hartley ? sc[tRe + u] + sc[tIm + u] : sc[tRe + u];
-                    }
+        // 4. Rows n <= S/2 of the output are P = Re U (Hartley: Re U - Im U) transposed; rows S - n come from
+        //    Y[S-n][k] = conj(U[(H-k) mod H][n]), i.e. M = Re U (Hartley: Re U + Im U) read with reversed k.
+        int p = tRe, mOff = tRe;
+        if (hartley) {
+            final int len = H * Sh, vl = SPECIES.loopBound(len);
+            int i = 0;
+            for (; i < vl; i += LANES) {
+                var re = FloatVector.fromArray(SPECIES, sc, tRe + i);
+                var im = FloatVector.fromArray(SPECIES, sc, tIm + i);
+                re.sub(im).intoArray(sc, tRe + i);
+                re.add(im).intoArray(sc, tIm + i);
+            }
+            for (; i < len; i++) {
+                float re = sc[tRe + i], im = sc[tIm + i];
+                sc[tRe + i] = re - im;
+                sc[tIm + i] = re + im;
+            }
+            mOff = tIm;
+        }
+        transpose(sc, p, Sh, out, outOff, H, H, Sh);
+        final int nm = S - Sh; // mirrored rows S - n for n = 1..nm
+        if (nm > 0) {
+            for (int n = 1; n <= nm; n++) {
+                out[outOff + (S - n) * H] = sc[mOff + n];
+            }
+            if (H > 1) {
+                transpose(sc, mOff + (H - 1) * Sh + 1, -Sh, out, outOff + (S - 1) * H + 1, -H, H - 1, nm);
+            }
+        }
+    }
+
+    /**
+     * {@code d[dOff + c * ds + r] = s[sOff + r * ss + c]} for {@code r < rows, c < cols} (strides may be negative),
+     * in 8 x 8 register blocks, sweeping 16 source columns (one cache line) at a time.
+     */
+    private static void transpose(float[] s, int sOff, int ss, float[] d, int dOff, int ds, int rows, int cols) {
+        final int r8 = rows & ~7, c8 = cols & ~7;
+        for (int c0 = 0; c0 < c8; c0 += 16) {
+            int cw = Math.min(16, c8 - c0);
+            for (int r0 = 0; r0 < r8; r0 += 8) {
+                int so = sOff + r0 * ss + c0, dO = dOff + c0 * ds + r0;
+                Transpose8.block(s, so, ss, d, dO, ds);
+                if (cw == 16) {
+                    Transpose8.block(s, so + 8, ss, d, dO + 8 * ds, ds);
                 }
             }
+            if (r8 < rows) {
+                Transpose8.scalar(s, sOff + r8 * ss + c0, ss, d, dOff + c0 * ds + r8, ds, rows - r8, cw);
+            }
+        }
+        if (c8 < cols) {
+            Transpose8.scalar(s, sOff + c8, ss, d, dOff + c8 * ds, ds, rows, cols - c8);
         }
     }
 }

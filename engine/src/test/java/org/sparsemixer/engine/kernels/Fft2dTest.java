@@ -140,6 +140,20 @@ class Fft2dTest {
     }
 
     @Test
+    void inPlaceMatchesOutOfPlace() {
+        for (int[] s : new int[][] {{16, 16}, {17, 33}, {127, 100}}) {
+            float[] x = random(new SplittableRandom(s[0] + s[1]), s[0] * s[1], 0);
+            Fft2d fft = new Fft2d(s[0], s[1]);
+            float[] sc = new float[fft.scratchSize()];
+            float[] expected = new float[x.length];
+            fft.hartley(x, 0, expected, 0, sc);
+            float[] inPlace = x.clone();
+            fft.hartley(inPlace, 0, inPlace, 0, sc);
+            assertArrayEquals(expected, inPlace);
+        }
+    }
+
+    @Test
     void rejectsBadArguments() {
         assertThrows(IllegalArgumentException.class, () -> new Fft2d(0, 4));
         Fft2d fft = new Fft2d(8, 8);
