@@ -136,6 +136,10 @@ class ConfigJsonTest {
         "output_range       | \"all\"",
         "embedding_width    | 16.0",
         "embedding_width    | \"16\"",
+        "hidden_size        | NaN",
+        "eval_capacity_factor | NaN",
+        "examples_per_group | Infinity",
+        "train_capacity_factor | -Infinity",
     })
     void wrongTypesAreNamed(String key, String value) {
         String json = key.equals("vocab_size") ? "{\"vocab_size\": " + value + "}"

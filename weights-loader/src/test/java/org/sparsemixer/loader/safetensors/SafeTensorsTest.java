@@ -236,6 +236,14 @@ class SafeTensorsTest {
     }
 
     @Test
+    void directoryIsNotASafetensorsFile() throws IOException {
+        Path sub = Files.createDirectory(dir.resolve("sub.safetensors"));
+        SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensorsFile.open(sub));
+        assertTrue(e.getMessage().contains(sub.toString()), e.getMessage());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> SafeTensorsFile.open(dir.resolve("none")));
+    }
+
+    @Test
     void rejectsBadHeaderLengths() throws IOException {
         assertRejected(new byte[0], "too short");
         assertRejected(new byte[5], "too short");
