@@ -256,9 +256,13 @@ public final class SafeTensorsFile implements AutoCloseable {
             for (int d : shape) {
                 elements = Math.multiplyExact(elements, (long) d);
             }
-            byteLength = Math.multiplyExact(elements, (long) dtype.size());
+            byteLength = dtype.byteLength(elements);
         } catch (ArithmeticException e) {
             throw tensorError(path, name, "has shape " + TensorInfo.shapeString(shape) + " whose size overflows");
+        }
+        if (byteLength < 0) {
+            throw tensorError(path, name, "has " + dtype + " shape " + TensorInfo.shapeString(shape)
+                    + " whose " + dtype.bits() + "-bit elements do not end on a byte boundary");
         }
         if (byteLength != offsets[1] - offsets[0]) {
             throw tensorError(path, name, "has " + dtype + " shape " + TensorInfo.shapeString(shape) + " needing "

@@ -165,7 +165,12 @@ public final class SafeTensorsWriter {
             }
             n = Math.multiplyExact(n, (long) d);
         }
-        return Math.multiplyExact(n, (long) dtype.size());
+        long bytes = dtype.byteLength(n);
+        if (bytes < 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + dtype + " shape " + Arrays.toString(shape)
+                    + " does not end on a byte boundary");
+        }
+        return bytes;
     }
 
     private static void checkLength(String name, int[] shape, int length) {

@@ -192,11 +192,17 @@ class SafeTensorsTest {
                 + "\"i16\":{\"dtype\":\"I16\",\"shape\":[1],\"data_offsets\":[4,6]},"
                 + "\"u16\":{\"dtype\":\"U16\",\"shape\":[1],\"data_offsets\":[6,8]},"
                 + "\"u32\":{\"dtype\":\"U32\",\"shape\":[1],\"data_offsets\":[8,12]},"
-                + "\"u64\":{\"dtype\":\"U64\",\"shape\":[1],\"data_offsets\":[12,20]}}";
-        Path file = craft(dir.resolve("o.safetensors"), header, new byte[20]);
+                + "\"u64\":{\"dtype\":\"U64\",\"shape\":[1],\"data_offsets\":[12,20]},"
+                + "\"f8\":{\"dtype\":\"F8_E4M3\",\"shape\":[3],\"data_offsets\":[20,23]},"
+                + "\"f4\":{\"dtype\":\"F4\",\"shape\":[2,3],\"data_offsets\":[23,26]},"
+                + "\"f6\":{\"dtype\":\"F6_E3M2\",\"shape\":[4],\"data_offsets\":[26,29]},"
+                + "\"c64\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[29,37]}}";
+        Path file = craft(dir.resolve("o.safetensors"), header, new byte[37]);
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             assertEquals(DType.U8, f.info("u8").dtype());
             assertEquals(DType.U64, f.info("u64").dtype());
+            assertEquals(DType.F4, f.info("f4").dtype());
+            assertEquals(11, f.tensors().size());
             for (String name : f.tensors().keySet()) {
                 assertThrows(SafeTensorsFormatException.class, () -> f.floats(name), name);
                 assertThrows(SafeTensorsFormatException.class, () -> f.ints(name), name);
@@ -298,6 +304,7 @@ class SafeTensorsTest {
         assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,8]}" + ok, new byte[8], "'t'", "needing 8",
                 "hold 4");
         assertRejected("{\"t\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[4,8]}" + ok, new byte[8], "'t'", "needing 8");
+        assertRejected("{\"t\":{\"dtype\":\"F4\",\"shape\":[3],\"data_offsets\":[4,6]}" + ok, new byte[6], "'t'", "byte boundary");
     }
 
     @Test
