@@ -227,6 +227,9 @@ class ConfigJsonTest {
         assertTrue(base.get("embedding_width").isNull());
         assertTrue(base.get("output_range").isNull());
         assertEquals("linear", base.get("mixing_mechanism").asText());
+        // the layout of the exporters' files: two-space indent, "key": value
+        assertTrue(ConfigJson.toJson(SparseMixerConfig.base(5)).startsWith("{\n  \"vocab_size\": 5,\n  \"hidden_size\": 512,"),
+                ConfigJson.toJson(SparseMixerConfig.base(5)));
     }
 
     @Test
