@@ -86,11 +86,7 @@ public final class ConfigJson {
         try {
             return parse(text, file.toString());
         } catch (InvalidConfigException e) {
-            String prefix = "config key '" + e.key() + "' ";
-            String problem = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
-            InvalidConfigException named = new InvalidConfigException(e.key(), problem + " (in " + file + ")");
-            named.initCause(e);
-            throw named;
+            throw e.in(file);
         }
     }
 
