@@ -57,7 +57,8 @@ final class RunCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--batch", paramLabel = "B",
-            description = "Batch size of the generated sample batch (default: 1; not with --inputs).")
+            description = "Batch size of the generated sample batch (default: 1, or the smallest batch the"
+                    + " model's MoE routing groups allow; not with --inputs).")
     Integer batch;
 
     static {
@@ -77,9 +78,8 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch sets the size of the generated sample batch;"
                     + " it cannot be combined with --inputs " + inputs);
         }
-        int batchSize = batch == null ? 1 : batch;
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batchSize);
+        if (batch != null && batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
         // Fail on a missing path before spending seconds on building a model.
         if (model != null && !Files.isDirectory(model)) {
@@ -103,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
             SparseMixerConfig config = encoder.config();
 
             EncoderInput input = inputs == null
-                    ? BatchFiles.sampleBatch(config, batchSize, SAMPLE_SEED)
+                    ? BatchFiles.sampleBatch(config, batch != null ? batch : defaultBatch(config), SAMPLE_SEED)
                     : BatchFiles.readInputs(inputs);
 
             long encodeStart = System.nanoTime();
@@ -116,6 +116,23 @@ final class RunCommand implements Callable<Integer> {
             printSummary(out, config, input, result, threadCount, loadNanos, encodeNanos, verbose);
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * 1, or for a model whose MoE routing groups span several examples the smallest batch they allow
+     * (SPEC section 3: B >= examples_per_group and B * S a multiple of T = floor(S * examples_per_group)).
+     */
+    static int defaultBatch(SparseMixerConfig c) {
+        if (c.moeLayers().isEmpty()) {
+            return 1;
+        }
+        long tokensPerGroup = c.tokensPerGroup();
+        for (int b = 1; b <= 4096; b++) {
+            if (b >= c.examplesPerGroup() && ((long) b * c.maxSequenceLength()) % tokensPerGroup == 0) {
+                return b;
+            }
+        }
+        return 1; // no small batch fits: let the encoder explain why
     }
 
     private void printSummary(PrintWriter out, SparseMixerConfig c, EncoderInput input, EncoderOutput result,
