@@ -68,7 +68,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        boolean verbose = parent != null && parent.verbose;
+        // --verbose is inherited: it may be given before or after "run".
+        boolean verbose = (parent != null && parent.verbose)
+                || spec.commandLine().getParseResult().hasMatchedOption("--verbose");
 
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (threadCount < 1) {
