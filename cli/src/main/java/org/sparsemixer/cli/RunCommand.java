@@ -97,6 +97,10 @@ final class RunCommand implements Callable<Integer> {
         if (output != null && Files.isDirectory(output)) {
             throw new IllegalArgumentException("--output " + output + " is a directory");
         }
+        Path outputDir = output == null ? null : output.toAbsolutePath().getParent();
+        if (outputDir != null && !Files.isDirectory(outputDir)) {
+            throw new IllegalArgumentException("--output " + output + ": directory " + outputDir + " does not exist");
+        }
         EncoderOptions options = EncoderOptions.threads(threadCount);
 
         long loadStart = System.nanoTime();
