@@ -6,12 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,22 +50,30 @@ class LauncherTest {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
-        Path out = Files.createTempFile("launcher", ".out");
-        Path err = Files.createTempFile("launcher", ".err");
+        Process p = new ProcessBuilder(command).directory(cwd.toFile()).start();
+        p.getOutputStream().close();
+        // Read both pipes to EOF: that also waits for the launcher's stderr filter, which may end after the JVM.
+        // One thread per pipe, so a full stderr pipe (e.g. build output) cannot block the process.
+        Executor perPipe = r -> Thread.ofPlatform().daemon().start(r);
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), perPipe);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), perPipe);
+        if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("launcher did not finish in " + TIMEOUT_MINUTES + " minutes: " + command);
+        }
         try {
-            Process p = new ProcessBuilder(command).directory(cwd.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new AssertionError("launcher did not finish in " + TIMEOUT_MINUTES + " minutes: " + command);
-            }
-            // The stderr filter of the launcher may finish just after the JVM: give it a moment.
-            Thread.sleep(100);
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+            return new Result(p.exitValue(), out.get(1, TimeUnit.MINUTES), err.get(1, TimeUnit.MINUTES));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("could not read the launcher's output", e);
+        }
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
