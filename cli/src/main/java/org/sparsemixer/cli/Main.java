@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Pure-Java CPU inference engine for the Sparse Mixer encoder.",
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -92,6 +92,10 @@ public final class Main implements Runnable {
 
     private static String usageMessage(ParameterException e) {
         String message = ErrorReporting.oneLine(e.getMessage() == null ? "invalid command line" : e.getMessage());
+        // picocli starts some messages with its own "Error: "; ours already starts with "error: "
+        if (message.startsWith("Error: ")) {
+            message = message.substring("Error: ".length());
+        }
         CommandLine cmd = e.getCommandLine();
         String name = cmd == null ? "sparse-mixer" : cmd.getCommandSpec().qualifiedName();
         return message + " (see '" + name + " --help')";

@@ -72,23 +72,16 @@ final class RunCommand implements Callable<Integer> {
         boolean verbose = (parent != null && parent.verbose)
                 || spec.commandLine().getParseResult().hasMatchedOption("--verbose");
 
-        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (threadCount < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threadCount);
-        }
+        int threadCount = Arguments.threads(threads);
         if (batch != null && inputs != null) {
             throw new IllegalArgumentException("--batch sets the size of the generated sample batch;"
                     + " it cannot be combined with --inputs " + inputs);
         }
-        if (batch != null && batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        if (batch != null) {
+            Arguments.atLeast("--batch", batch, 1);
         }
         // Fail on a missing path before spending seconds on building a model.
-        if (model != null && !Files.isDirectory(model)) {
-            throw new IllegalArgumentException(Files.exists(model)
-                    ? "--model " + model + " is not a directory"
-                    : "--model " + model + ": no such directory");
-        }
+        Arguments.modelDirectory(model);
         if (inputs != null && !Files.isRegularFile(inputs)) {
             throw new IllegalArgumentException(Files.exists(inputs)
                     ? "--inputs " + inputs + " is not a regular file"
