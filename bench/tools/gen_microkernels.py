@@ -4,6 +4,11 @@
 Run from the repository root: python3 bench/tools/gen_microkernels.py
 """
 MR_MAX = 6
+# One-vector panels (N <= LANES, e.g. the router) need more rows to hide the FMA latency.
+MR_MAX_NV1 = 12
+
+def mr_max(nv):
+    return MR_MAX_NV1 if nv == 1 else MR_MAX
 NV_MAX = 4
 
 out = []
@@ -31,20 +36,25 @@ final class MicroKernels {
     private MicroKernels() {
     }
 
-    /** Dispatches to the kernel of the given tile shape (1 <= mr <= 6, 1 <= nv <= 4). */
+    /** Largest tile height for panels of nv vectors. */
+    static int maxRows(int nv) {
+        return nv == 1 ? """ + str(MR_MAX_NV1) + """ : """ + str(MR_MAX) + """;
+    }
+
+    /** Dispatches to the kernel of the given tile shape (1 <= mr <= maxRows(nv), 1 <= nv <= 4). */
     static void kernel(int mr, int nv, float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
-        switch (nv * 8 + mr) {""")
+        switch (nv * 16 + mr) {""")
 for nv in range(1, NV_MAX + 1):
-    for mr in range(1, MR_MAX + 1):
-        w(f"            case {nv * 8 + mr} -> k{mr}x{nv}(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);")
+    for mr in range(1, mr_max(nv) + 1):
+        w(f"            case {nv * 16 + mr} -> k{mr}x{nv}(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);")
 w("""            default -> throw new IllegalArgumentException("no kernel " + mr + "x" + nv);
         }
     }
 """)
 for nv in range(1, NV_MAX + 1):
-    for mr in range(1, MR_MAX + 1):
-        accs = [f"c{r}{v}" for r in range(mr) for v in range(nv)]
+    for mr in range(1, mr_max(nv) + 1):
+        accs = [f"c{r}_{v}" for r in range(mr) for v in range(nv)]
         w(f"    static void k{mr}x{nv}(float[] a, int aOff, int lda, float[] b, int bOff, int kc,")
         w(f"                       float[] c, int cOff, int ldc, boolean accumulate) {{")
         for r in range(mr):
@@ -54,7 +64,7 @@ for nv in range(1, NV_MAX + 1):
         for r in range(mr):
             for v in range(nv):
                 off = f"cr{r}" + (f" + {v} * L" if v else "")
-                w(f"            c{r}{v} = FloatVector.fromArray(S, c, {off});")
+                w(f"            c{r}_{v} = FloatVector.fromArray(S, c, {off});")
         w("        } else {")
         w("            " + " = ".join(accs) + " = FloatVector.zero(S);")
         w("        }")
@@ -68,12 +78,12 @@ for nv in range(1, NV_MAX + 1):
         for r in range(mr):
             w(f"            FloatVector a{r} = FloatVector.broadcast(S, a[ar{r} + k]);")
             for v in range(nv):
-                w(f"            c{r}{v} = b{v}.fma(a{r}, c{r}{v});")
+                w(f"            c{r}_{v} = b{v}.fma(a{r}, c{r}_{v});")
         w("        }")
         for r in range(mr):
             for v in range(nv):
                 off = f"cr{r}" + (f" + {v} * L" if v else "")
-                w(f"        c{r}{v}.intoArray(c, {off});")
+                w(f"        c{r}_{v}.intoArray(c, {off});")
         w("    }\n")
 w("}")
 open("engine/src/main/java/org/sparsemixer/engine/kernels/MicroKernels.java", "w").write("\n".join(out) + "\n")

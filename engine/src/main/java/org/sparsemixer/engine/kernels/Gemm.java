@@ -1,5 +1,6 @@
 package org.sparsemixer.engine.kernels;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,26 +16,29 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * <b>Tiling.</b> B is packed in panels of {@code nv} vectors ({@link PackedMatrix}; 4 x 16 = 64 floats
  * with 512-bit vectors, 2 x 8 with 256-bit, 1 vector for N &lt;= LANES). The micro-kernels
- * ({@link MicroKernels}) hold an mr x nv tile of accumulators (mr &lt;= 6) in registers, stream the panel
+ * ({@link MicroKernels}) hold an mr x nv tile of accumulators (mr &lt;= 6, or &lt;= 12 for one-vector panels)
+ * in registers, stream the panel
  * and broadcast elements of A read in place (A is never packed). Loops, outside in: K blocks of at most
- * {@link #KC} (evenly cut), row blocks of {@link #MC}, panels, row tiles. The rows of a block are cut into
+ * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC}, panels, row tiles. The rows of a block are cut into
  * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed); a last partial panel is
  * computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
  * while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
  * <p>
  * <b>Threads.</b> Products below {@link #PARALLEL_MIN_FLOPS} run on the caller (a pool dispatch costs
- * tens of microseconds). Larger ones are split across the {@link ComputePool} over N panels when there are
- * enough panels to balance, else over row tiles.
+ * tens of microseconds). Larger ones are cut into units of {@link #MC} rows x {@link #PANEL_GROUP} panels
+ * that the pool's threads take from a shared counter (dynamic balance on a shared machine).
  */
 public final class Gemm {
     static final VectorSpecies<Float> SPECIES = VectorShapes.F;
     private static final int L = VectorShapes.LANES;
-    /** Largest register tile height. */
+    /** Register tile height (12 for one-vector panels, see {@link MicroKernels#maxRows}); unit of the M split. */
     static final int MR = 6;
     /** Largest K block. */
     static final int KC = 512;
     /** Rows per block (a multiple of MR): the A block, MC x KC floats, stays in L2. */
     static final int MC = 96;
+    /** Panels per unit of parallel work (256 columns with 512-bit vectors). */
+    static final int PANEL_GROUP = 4;
     /** Below this many flops (2 M N K) a product runs on the calling thread. */
     static final long PARALLEL_MIN_FLOPS = 3_000_000L;
 
@@ -144,20 +148,30 @@ public final class Gemm {
             block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, e);
             return;
         }
-        int rowTiles = (m + MR - 1) / MR;
-        boolean splitN = panels % threads == 0 || panels >= 4 * threads || rowTiles < 2 * threads;
-        if (splitN) {
-            pool.forRange(panels, 1, (p0, p1) -> block(a, aOff, lda, 0, m, k, n, nv, bp, p0, p1, c, cOff, ldc, e));
-        } else {
-            pool.forRange(rowTiles, 1, (t0, t1) ->
-                    block(a, aOff, lda, t0 * MR, Math.min(m, t1 * MR), k, n, nv, bp, 0, panels, c, cOff, ldc, e));
-        }
+        // Dynamic split: units of (row block x panel group) are handed out from a shared counter, so a core
+        // slowed down by other processes simply takes fewer units. Which thread computes a unit does not
+        // change any element's summation chain.
+        int mBlocks = (m + MC - 1) / MC;
+        int groups = (panels + PANEL_GROUP - 1) / PANEL_GROUP;
+        int units = mBlocks * groups;
+        AtomicInteger next = new AtomicInteger();
+        pool.forRange(Math.min(threads, units), 1, (from, to) -> {
+            for (int u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) {
+                int rb = u / groups;
+                int g = u - rb * groups;
+                int m0 = rb * MC;
+                int p0 = g * PANEL_GROUP;
+                block(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, nv, bp, p0, Math.min(panels, p0 + PANEL_GROUP),
+                        c, cOff, ldc, e);
+            }
+        });
     }
 
     /** Rows [m0, m1) x panels [p0, p1) of C, all K. */
     static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp,
                       int p0, int p1, float[] c, int cOff, int ldc, Epilogue e) {
         int nr = nv * L;
+        int mrMax = MicroKernels.maxRows(nv);
         int kBlocks = (k + KC - 1) / KC;
         int kcStep = (k + kBlocks - 1) / kBlocks;
         float[] edge = null;
@@ -167,7 +181,7 @@ public final class Gemm {
             boolean last = pc + kc == k;
             for (int ic = m0; ic < m1; ic += MC) {
                 int rows = Math.min(MC, m1 - ic);
-                int tiles = (rows + MR - 1) / MR;
+                int tiles = (rows + mrMax - 1) / mrMax;
                 for (int p = p0; p < p1; p++) {
                     int j0 = p * nr;
                     int width = Math.min(nr, n - j0);
@@ -182,7 +196,7 @@ public final class Gemm {
                             MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, c, cRow, ldc, accumulate);
                         } else {
                             if (edge == null) {
-                                edge = new float[MR * nr];
+                                edge = new float[mrMax * nr];
                             }
                             if (accumulate) {
                                 for (int r = 0; r < mr; r++) {

@@ -21,34 +21,45 @@ final class MicroKernels {
     private MicroKernels() {
     }
 
-    /** Dispatches to the kernel of the given tile shape (1 <= mr <= 6, 1 <= nv <= 4). */
+    /** Largest tile height for panels of nv vectors. */
+    static int maxRows(int nv) {
+        return nv == 1 ? 12 : 6;
+    }
+
+    /** Dispatches to the kernel of the given tile shape (1 <= mr <= maxRows(nv), 1 <= nv <= 4). */
     static void kernel(int mr, int nv, float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
-        switch (nv * 8 + mr) {
-            case 9 -> k1x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 10 -> k2x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 11 -> k3x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 12 -> k4x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 13 -> k5x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 14 -> k6x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 17 -> k1x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 18 -> k2x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 19 -> k3x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 20 -> k4x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 21 -> k5x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 22 -> k6x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 25 -> k1x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 26 -> k2x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 27 -> k3x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 28 -> k4x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 29 -> k5x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 30 -> k6x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 33 -> k1x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 34 -> k2x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 35 -> k3x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 36 -> k4x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 37 -> k5x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
-            case 38 -> k6x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+        switch (nv * 16 + mr) {
+            case 17 -> k1x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 18 -> k2x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 19 -> k3x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 20 -> k4x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 21 -> k5x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 22 -> k6x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 23 -> k7x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 24 -> k8x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 25 -> k9x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 26 -> k10x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 27 -> k11x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 28 -> k12x1(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 33 -> k1x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 34 -> k2x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 35 -> k3x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 36 -> k4x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 37 -> k5x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 38 -> k6x2(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 49 -> k1x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 50 -> k2x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 51 -> k3x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 52 -> k4x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 53 -> k5x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 54 -> k6x3(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 65 -> k1x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 66 -> k2x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 67 -> k3x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 68 -> k4x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 69 -> k5x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
+            case 70 -> k6x4(a, aOff, lda, b, bOff, kc, c, cOff, ldc, accumulate);
             default -> throw new IllegalArgumentException("no kernel " + mr + "x" + nv);
         }
     }
@@ -56,32 +67,32 @@ final class MicroKernels {
     static void k1x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         final int cr0 = cOff;
-        FloatVector c00;
+        FloatVector c0_0;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
         } else {
-            c00 = FloatVector.zero(S);
+            c0_0 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         int bo = bOff;
         for (int k = 0; k < kc; k++, bo += 1 * L) {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
+            c0_0 = b0.fma(a0, c0_0);
         }
-        c00.intoArray(c, cr0);
+        c0_0.intoArray(c, cr0);
     }
 
     static void k2x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         final int cr0 = cOff;
         final int cr1 = cOff + 1 * ldc;
-        FloatVector c00, c10;
+        FloatVector c0_0, c1_0;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c10 = FloatVector.fromArray(S, c, cr1);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
         } else {
-            c00 = c10 = FloatVector.zero(S);
+            c0_0 = c1_0 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -89,12 +100,12 @@ final class MicroKernels {
         for (int k = 0; k < kc; k++, bo += 1 * L) {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
+            c0_0 = b0.fma(a0, c0_0);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
+            c1_0 = b0.fma(a1, c1_0);
         }
-        c00.intoArray(c, cr0);
-        c10.intoArray(c, cr1);
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
     }
 
     static void k3x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -102,13 +113,13 @@ final class MicroKernels {
         final int cr0 = cOff;
         final int cr1 = cOff + 1 * ldc;
         final int cr2 = cOff + 2 * ldc;
-        FloatVector c00, c10, c20;
+        FloatVector c0_0, c1_0, c2_0;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c20 = FloatVector.fromArray(S, c, cr2);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
         } else {
-            c00 = c10 = c20 = FloatVector.zero(S);
+            c0_0 = c1_0 = c2_0 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -117,15 +128,15 @@ final class MicroKernels {
         for (int k = 0; k < kc; k++, bo += 1 * L) {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
+            c0_0 = b0.fma(a0, c0_0);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
+            c1_0 = b0.fma(a1, c1_0);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
+            c2_0 = b0.fma(a2, c2_0);
         }
-        c00.intoArray(c, cr0);
-        c10.intoArray(c, cr1);
-        c20.intoArray(c, cr2);
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
     }
 
     static void k4x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -134,14 +145,14 @@ final class MicroKernels {
         final int cr1 = cOff + 1 * ldc;
         final int cr2 = cOff + 2 * ldc;
         final int cr3 = cOff + 3 * ldc;
-        FloatVector c00, c10, c20, c30;
+        FloatVector c0_0, c1_0, c2_0, c3_0;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c30 = FloatVector.fromArray(S, c, cr3);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
         } else {
-            c00 = c10 = c20 = c30 = FloatVector.zero(S);
+            c0_0 = c1_0 = c2_0 = c3_0 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -151,18 +162,18 @@ final class MicroKernels {
         for (int k = 0; k < kc; k++, bo += 1 * L) {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
+            c0_0 = b0.fma(a0, c0_0);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
+            c1_0 = b0.fma(a1, c1_0);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
+            c2_0 = b0.fma(a2, c2_0);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
+            c3_0 = b0.fma(a3, c3_0);
         }
-        c00.intoArray(c, cr0);
-        c10.intoArray(c, cr1);
-        c20.intoArray(c, cr2);
-        c30.intoArray(c, cr3);
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
     }
 
     static void k5x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -172,15 +183,15 @@ final class MicroKernels {
         final int cr2 = cOff + 2 * ldc;
         final int cr3 = cOff + 3 * ldc;
         final int cr4 = cOff + 4 * ldc;
-        FloatVector c00, c10, c20, c30, c40;
+        FloatVector c0_0, c1_0, c2_0, c3_0, c4_0;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c40 = FloatVector.fromArray(S, c, cr4);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
         } else {
-            c00 = c10 = c20 = c30 = c40 = FloatVector.zero(S);
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -191,21 +202,21 @@ final class MicroKernels {
         for (int k = 0; k < kc; k++, bo += 1 * L) {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
+            c0_0 = b0.fma(a0, c0_0);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
+            c1_0 = b0.fma(a1, c1_0);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
+            c2_0 = b0.fma(a2, c2_0);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
+            c3_0 = b0.fma(a3, c3_0);
             FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
-            c40 = b0.fma(a4, c40);
+            c4_0 = b0.fma(a4, c4_0);
         }
-        c00.intoArray(c, cr0);
-        c10.intoArray(c, cr1);
-        c20.intoArray(c, cr2);
-        c30.intoArray(c, cr3);
-        c40.intoArray(c, cr4);
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
+        c4_0.intoArray(c, cr4);
     }
 
     static void k6x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -216,16 +227,16 @@ final class MicroKernels {
         final int cr3 = cOff + 3 * ldc;
         final int cr4 = cOff + 4 * ldc;
         final int cr5 = cOff + 5 * ldc;
-        FloatVector c00, c10, c20, c30, c40, c50;
+        FloatVector c0_0, c1_0, c2_0, c3_0, c4_0, c5_0;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c40 = FloatVector.fromArray(S, c, cr4);
-            c50 = FloatVector.fromArray(S, c, cr5);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
         } else {
-            c00 = c10 = c20 = c30 = c40 = c50 = FloatVector.zero(S);
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -237,35 +248,455 @@ final class MicroKernels {
         for (int k = 0; k < kc; k++, bo += 1 * L) {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
+            c0_0 = b0.fma(a0, c0_0);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
+            c1_0 = b0.fma(a1, c1_0);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
+            c2_0 = b0.fma(a2, c2_0);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
+            c3_0 = b0.fma(a3, c3_0);
             FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
-            c40 = b0.fma(a4, c40);
+            c4_0 = b0.fma(a4, c4_0);
             FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
-            c50 = b0.fma(a5, c50);
+            c5_0 = b0.fma(a5, c5_0);
         }
-        c00.intoArray(c, cr0);
-        c10.intoArray(c, cr1);
-        c20.intoArray(c, cr2);
-        c30.intoArray(c, cr3);
-        c40.intoArray(c, cr4);
-        c50.intoArray(c, cr5);
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
+        c4_0.intoArray(c, cr4);
+        c5_0.intoArray(c, cr5);
+    }
+
+    static void k7x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        final int cr0 = cOff;
+        final int cr1 = cOff + 1 * ldc;
+        final int cr2 = cOff + 2 * ldc;
+        final int cr3 = cOff + 3 * ldc;
+        final int cr4 = cOff + 4 * ldc;
+        final int cr5 = cOff + 5 * ldc;
+        final int cr6 = cOff + 6 * ldc;
+        FloatVector c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c6_0 = FloatVector.fromArray(S, c, cr6);
+        } else {
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = FloatVector.zero(S);
+        }
+        final int ar0 = aOff;
+        final int ar1 = aOff + 1 * lda;
+        final int ar2 = aOff + 2 * lda;
+        final int ar3 = aOff + 3 * lda;
+        final int ar4 = aOff + 4 * lda;
+        final int ar5 = aOff + 5 * lda;
+        final int ar6 = aOff + 6 * lda;
+        int bo = bOff;
+        for (int k = 0; k < kc; k++, bo += 1 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ar6 + k]);
+            c6_0 = b0.fma(a6, c6_0);
+        }
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
+        c4_0.intoArray(c, cr4);
+        c5_0.intoArray(c, cr5);
+        c6_0.intoArray(c, cr6);
+    }
+
+    static void k8x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        final int cr0 = cOff;
+        final int cr1 = cOff + 1 * ldc;
+        final int cr2 = cOff + 2 * ldc;
+        final int cr3 = cOff + 3 * ldc;
+        final int cr4 = cOff + 4 * ldc;
+        final int cr5 = cOff + 5 * ldc;
+        final int cr6 = cOff + 6 * ldc;
+        final int cr7 = cOff + 7 * ldc;
+        FloatVector c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c6_0 = FloatVector.fromArray(S, c, cr6);
+            c7_0 = FloatVector.fromArray(S, c, cr7);
+        } else {
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = FloatVector.zero(S);
+        }
+        final int ar0 = aOff;
+        final int ar1 = aOff + 1 * lda;
+        final int ar2 = aOff + 2 * lda;
+        final int ar3 = aOff + 3 * lda;
+        final int ar4 = aOff + 4 * lda;
+        final int ar5 = aOff + 5 * lda;
+        final int ar6 = aOff + 6 * lda;
+        final int ar7 = aOff + 7 * lda;
+        int bo = bOff;
+        for (int k = 0; k < kc; k++, bo += 1 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ar6 + k]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[ar7 + k]);
+            c7_0 = b0.fma(a7, c7_0);
+        }
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
+        c4_0.intoArray(c, cr4);
+        c5_0.intoArray(c, cr5);
+        c6_0.intoArray(c, cr6);
+        c7_0.intoArray(c, cr7);
+    }
+
+    static void k9x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        final int cr0 = cOff;
+        final int cr1 = cOff + 1 * ldc;
+        final int cr2 = cOff + 2 * ldc;
+        final int cr3 = cOff + 3 * ldc;
+        final int cr4 = cOff + 4 * ldc;
+        final int cr5 = cOff + 5 * ldc;
+        final int cr6 = cOff + 6 * ldc;
+        final int cr7 = cOff + 7 * ldc;
+        final int cr8 = cOff + 8 * ldc;
+        FloatVector c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0, c8_0;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c6_0 = FloatVector.fromArray(S, c, cr6);
+            c7_0 = FloatVector.fromArray(S, c, cr7);
+            c8_0 = FloatVector.fromArray(S, c, cr8);
+        } else {
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = c8_0 = FloatVector.zero(S);
+        }
+        final int ar0 = aOff;
+        final int ar1 = aOff + 1 * lda;
+        final int ar2 = aOff + 2 * lda;
+        final int ar3 = aOff + 3 * lda;
+        final int ar4 = aOff + 4 * lda;
+        final int ar5 = aOff + 5 * lda;
+        final int ar6 = aOff + 6 * lda;
+        final int ar7 = aOff + 7 * lda;
+        final int ar8 = aOff + 8 * lda;
+        int bo = bOff;
+        for (int k = 0; k < kc; k++, bo += 1 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ar6 + k]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[ar7 + k]);
+            c7_0 = b0.fma(a7, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[ar8 + k]);
+            c8_0 = b0.fma(a8, c8_0);
+        }
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
+        c4_0.intoArray(c, cr4);
+        c5_0.intoArray(c, cr5);
+        c6_0.intoArray(c, cr6);
+        c7_0.intoArray(c, cr7);
+        c8_0.intoArray(c, cr8);
+    }
+
+    static void k10x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        final int cr0 = cOff;
+        final int cr1 = cOff + 1 * ldc;
+        final int cr2 = cOff + 2 * ldc;
+        final int cr3 = cOff + 3 * ldc;
+        final int cr4 = cOff + 4 * ldc;
+        final int cr5 = cOff + 5 * ldc;
+        final int cr6 = cOff + 6 * ldc;
+        final int cr7 = cOff + 7 * ldc;
+        final int cr8 = cOff + 8 * ldc;
+        final int cr9 = cOff + 9 * ldc;
+        FloatVector c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0, c8_0, c9_0;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c6_0 = FloatVector.fromArray(S, c, cr6);
+            c7_0 = FloatVector.fromArray(S, c, cr7);
+            c8_0 = FloatVector.fromArray(S, c, cr8);
+            c9_0 = FloatVector.fromArray(S, c, cr9);
+        } else {
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = c8_0 = c9_0 = FloatVector.zero(S);
+        }
+        final int ar0 = aOff;
+        final int ar1 = aOff + 1 * lda;
+        final int ar2 = aOff + 2 * lda;
+        final int ar3 = aOff + 3 * lda;
+        final int ar4 = aOff + 4 * lda;
+        final int ar5 = aOff + 5 * lda;
+        final int ar6 = aOff + 6 * lda;
+        final int ar7 = aOff + 7 * lda;
+        final int ar8 = aOff + 8 * lda;
+        final int ar9 = aOff + 9 * lda;
+        int bo = bOff;
+        for (int k = 0; k < kc; k++, bo += 1 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ar6 + k]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[ar7 + k]);
+            c7_0 = b0.fma(a7, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[ar8 + k]);
+            c8_0 = b0.fma(a8, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, a[ar9 + k]);
+            c9_0 = b0.fma(a9, c9_0);
+        }
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
+        c4_0.intoArray(c, cr4);
+        c5_0.intoArray(c, cr5);
+        c6_0.intoArray(c, cr6);
+        c7_0.intoArray(c, cr7);
+        c8_0.intoArray(c, cr8);
+        c9_0.intoArray(c, cr9);
+    }
+
+    static void k11x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        final int cr0 = cOff;
+        final int cr1 = cOff + 1 * ldc;
+        final int cr2 = cOff + 2 * ldc;
+        final int cr3 = cOff + 3 * ldc;
+        final int cr4 = cOff + 4 * ldc;
+        final int cr5 = cOff + 5 * ldc;
+        final int cr6 = cOff + 6 * ldc;
+        final int cr7 = cOff + 7 * ldc;
+        final int cr8 = cOff + 8 * ldc;
+        final int cr9 = cOff + 9 * ldc;
+        final int cr10 = cOff + 10 * ldc;
+        FloatVector c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0, c8_0, c9_0, c10_0;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c6_0 = FloatVector.fromArray(S, c, cr6);
+            c7_0 = FloatVector.fromArray(S, c, cr7);
+            c8_0 = FloatVector.fromArray(S, c, cr8);
+            c9_0 = FloatVector.fromArray(S, c, cr9);
+            c10_0 = FloatVector.fromArray(S, c, cr10);
+        } else {
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = c8_0 = c9_0 = c10_0 = FloatVector.zero(S);
+        }
+        final int ar0 = aOff;
+        final int ar1 = aOff + 1 * lda;
+        final int ar2 = aOff + 2 * lda;
+        final int ar3 = aOff + 3 * lda;
+        final int ar4 = aOff + 4 * lda;
+        final int ar5 = aOff + 5 * lda;
+        final int ar6 = aOff + 6 * lda;
+        final int ar7 = aOff + 7 * lda;
+        final int ar8 = aOff + 8 * lda;
+        final int ar9 = aOff + 9 * lda;
+        final int ar10 = aOff + 10 * lda;
+        int bo = bOff;
+        for (int k = 0; k < kc; k++, bo += 1 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ar6 + k]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[ar7 + k]);
+            c7_0 = b0.fma(a7, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[ar8 + k]);
+            c8_0 = b0.fma(a8, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, a[ar9 + k]);
+            c9_0 = b0.fma(a9, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, a[ar10 + k]);
+            c10_0 = b0.fma(a10, c10_0);
+        }
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
+        c4_0.intoArray(c, cr4);
+        c5_0.intoArray(c, cr5);
+        c6_0.intoArray(c, cr6);
+        c7_0.intoArray(c, cr7);
+        c8_0.intoArray(c, cr8);
+        c9_0.intoArray(c, cr9);
+        c10_0.intoArray(c, cr10);
+    }
+
+    static void k12x1(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        final int cr0 = cOff;
+        final int cr1 = cOff + 1 * ldc;
+        final int cr2 = cOff + 2 * ldc;
+        final int cr3 = cOff + 3 * ldc;
+        final int cr4 = cOff + 4 * ldc;
+        final int cr5 = cOff + 5 * ldc;
+        final int cr6 = cOff + 6 * ldc;
+        final int cr7 = cOff + 7 * ldc;
+        final int cr8 = cOff + 8 * ldc;
+        final int cr9 = cOff + 9 * ldc;
+        final int cr10 = cOff + 10 * ldc;
+        final int cr11 = cOff + 11 * ldc;
+        FloatVector c0_0, c1_0, c2_0, c3_0, c4_0, c5_0, c6_0, c7_0, c8_0, c9_0, c10_0, c11_0;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c6_0 = FloatVector.fromArray(S, c, cr6);
+            c7_0 = FloatVector.fromArray(S, c, cr7);
+            c8_0 = FloatVector.fromArray(S, c, cr8);
+            c9_0 = FloatVector.fromArray(S, c, cr9);
+            c10_0 = FloatVector.fromArray(S, c, cr10);
+            c11_0 = FloatVector.fromArray(S, c, cr11);
+        } else {
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = c8_0 = c9_0 = c10_0 = c11_0 = FloatVector.zero(S);
+        }
+        final int ar0 = aOff;
+        final int ar1 = aOff + 1 * lda;
+        final int ar2 = aOff + 2 * lda;
+        final int ar3 = aOff + 3 * lda;
+        final int ar4 = aOff + 4 * lda;
+        final int ar5 = aOff + 5 * lda;
+        final int ar6 = aOff + 6 * lda;
+        final int ar7 = aOff + 7 * lda;
+        final int ar8 = aOff + 8 * lda;
+        final int ar9 = aOff + 9 * lda;
+        final int ar10 = aOff + 10 * lda;
+        final int ar11 = aOff + 11 * lda;
+        int bo = bOff;
+        for (int k = 0; k < kc; k++, bo += 1 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
+            c0_0 = b0.fma(a0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
+            c1_0 = b0.fma(a1, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
+            c2_0 = b0.fma(a2, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
+            c3_0 = b0.fma(a3, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
+            c4_0 = b0.fma(a4, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
+            c5_0 = b0.fma(a5, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, a[ar6 + k]);
+            c6_0 = b0.fma(a6, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, a[ar7 + k]);
+            c7_0 = b0.fma(a7, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, a[ar8 + k]);
+            c8_0 = b0.fma(a8, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, a[ar9 + k]);
+            c9_0 = b0.fma(a9, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, a[ar10 + k]);
+            c10_0 = b0.fma(a10, c10_0);
+            FloatVector a11 = FloatVector.broadcast(S, a[ar11 + k]);
+            c11_0 = b0.fma(a11, c11_0);
+        }
+        c0_0.intoArray(c, cr0);
+        c1_0.intoArray(c, cr1);
+        c2_0.intoArray(c, cr2);
+        c3_0.intoArray(c, cr3);
+        c4_0.intoArray(c, cr4);
+        c5_0.intoArray(c, cr5);
+        c6_0.intoArray(c, cr6);
+        c7_0.intoArray(c, cr7);
+        c8_0.intoArray(c, cr8);
+        c9_0.intoArray(c, cr9);
+        c10_0.intoArray(c, cr10);
+        c11_0.intoArray(c, cr11);
     }
 
     static void k1x2(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         final int cr0 = cOff;
-        FloatVector c00, c01;
+        FloatVector c0_0, c0_1;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
         } else {
-            c00 = c01 = FloatVector.zero(S);
+            c0_0 = c0_1 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         int bo = bOff;
@@ -273,25 +704,25 @@ final class MicroKernels {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
     }
 
     static void k2x2(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         final int cr0 = cOff;
         final int cr1 = cOff + 1 * ldc;
-        FloatVector c00, c01, c10, c11;
+        FloatVector c0_0, c0_1, c1_0, c1_1;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
         } else {
-            c00 = c01 = c10 = c11 = FloatVector.zero(S);
+            c0_0 = c0_1 = c1_0 = c1_1 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -300,16 +731,16 @@ final class MicroKernels {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
     }
 
     static void k3x2(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -317,16 +748,16 @@ final class MicroKernels {
         final int cr0 = cOff;
         final int cr1 = cOff + 1 * ldc;
         final int cr2 = cOff + 2 * ldc;
-        FloatVector c00, c01, c10, c11, c20, c21;
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
         } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = FloatVector.zero(S);
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -336,21 +767,21 @@ final class MicroKernels {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
     }
 
     static void k4x2(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -359,18 +790,18 @@ final class MicroKernels {
         final int cr1 = cOff + 1 * ldc;
         final int cr2 = cOff + 2 * ldc;
         final int cr3 = cOff + 3 * ldc;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
         } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -381,26 +812,26 @@ final class MicroKernels {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
     }
 
     static void k5x2(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -410,20 +841,20 @@ final class MicroKernels {
         final int cr2 = cOff + 2 * ldc;
         final int cr3 = cOff + 3 * ldc;
         final int cr4 = cOff + 4 * ldc;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
-            c40 = FloatVector.fromArray(S, c, cr4);
-            c41 = FloatVector.fromArray(S, c, cr4 + 1 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c4_1 = FloatVector.fromArray(S, c, cr4 + 1 * L);
         } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = FloatVector.zero(S);
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -435,31 +866,31 @@ final class MicroKernels {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
             FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
-            c40 = b0.fma(a4, c40);
-            c41 = b1.fma(a4, c41);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
-        c40.intoArray(c, cr4);
-        c41.intoArray(c, cr4 + 1 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
+        c4_0.intoArray(c, cr4);
+        c4_1.intoArray(c, cr4 + 1 * L);
     }
 
     static void k6x2(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -470,22 +901,22 @@ final class MicroKernels {
         final int cr3 = cOff + 3 * ldc;
         final int cr4 = cOff + 4 * ldc;
         final int cr5 = cOff + 5 * ldc;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
-            c40 = FloatVector.fromArray(S, c, cr4);
-            c41 = FloatVector.fromArray(S, c, cr4 + 1 * L);
-            c50 = FloatVector.fromArray(S, c, cr5);
-            c51 = FloatVector.fromArray(S, c, cr5 + 1 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c4_1 = FloatVector.fromArray(S, c, cr4 + 1 * L);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c5_1 = FloatVector.fromArray(S, c, cr5 + 1 * L);
         } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -498,48 +929,48 @@ final class MicroKernels {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
             FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
-            c40 = b0.fma(a4, c40);
-            c41 = b1.fma(a4, c41);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
             FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
-            c50 = b0.fma(a5, c50);
-            c51 = b1.fma(a5, c51);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
-        c40.intoArray(c, cr4);
-        c41.intoArray(c, cr4 + 1 * L);
-        c50.intoArray(c, cr5);
-        c51.intoArray(c, cr5 + 1 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
+        c4_0.intoArray(c, cr4);
+        c4_1.intoArray(c, cr4 + 1 * L);
+        c5_0.intoArray(c, cr5);
+        c5_1.intoArray(c, cr5 + 1 * L);
     }
 
     static void k1x3(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         final int cr0 = cOff;
-        FloatVector c00, c01, c02;
+        FloatVector c0_0, c0_1, c0_2;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
         } else {
-            c00 = c01 = c02 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         int bo = bOff;
@@ -548,29 +979,29 @@ final class MicroKernels {
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
     }
 
     static void k2x3(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         final int cr0 = cOff;
         final int cr1 = cOff + 1 * ldc;
-        FloatVector c00, c01, c02, c10, c11, c12;
+        FloatVector c0_0, c0_1, c0_2, c1_0, c1_1, c1_2;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
         } else {
-            c00 = c01 = c02 = c10 = c11 = c12 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c1_0 = c1_1 = c1_2 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -580,20 +1011,20 @@ final class MicroKernels {
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
     }
 
     static void k3x3(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -601,19 +1032,19 @@ final class MicroKernels {
         final int cr0 = cOff;
         final int cr1 = cOff + 1 * ldc;
         final int cr2 = cOff + 2 * ldc;
-        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22;
+        FloatVector c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c22 = FloatVector.fromArray(S, c, cr2 + 2 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, cr2 + 2 * L);
         } else {
-            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c1_0 = c1_1 = c1_2 = c2_0 = c2_1 = c2_2 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -624,27 +1055,27 @@ final class MicroKernels {
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            c22 = b2.fma(a2, c22);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c22.intoArray(c, cr2 + 2 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c2_2.intoArray(c, cr2 + 2 * L);
     }
 
     static void k4x3(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -653,22 +1084,22 @@ final class MicroKernels {
         final int cr1 = cOff + 1 * ldc;
         final int cr2 = cOff + 2 * ldc;
         final int cr3 = cOff + 3 * ldc;
-        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+        FloatVector c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2, c3_0, c3_1, c3_2;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c22 = FloatVector.fromArray(S, c, cr2 + 2 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
-            c32 = FloatVector.fromArray(S, c, cr3 + 2 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, cr2 + 2 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, cr3 + 2 * L);
         } else {
-            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c1_0 = c1_1 = c1_2 = c2_0 = c2_1 = c2_2 = c3_0 = c3_1 = c3_2 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -680,34 +1111,34 @@ final class MicroKernels {
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            c22 = b2.fma(a2, c22);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
-            c32 = b2.fma(a3, c32);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c22.intoArray(c, cr2 + 2 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
-        c32.intoArray(c, cr3 + 2 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c2_2.intoArray(c, cr2 + 2 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
+        c3_2.intoArray(c, cr3 + 2 * L);
     }
 
     static void k5x3(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -717,25 +1148,25 @@ final class MicroKernels {
         final int cr2 = cOff + 2 * ldc;
         final int cr3 = cOff + 3 * ldc;
         final int cr4 = cOff + 4 * ldc;
-        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, c40, c41, c42;
+        FloatVector c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2, c3_0, c3_1, c3_2, c4_0, c4_1, c4_2;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c22 = FloatVector.fromArray(S, c, cr2 + 2 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
-            c32 = FloatVector.fromArray(S, c, cr3 + 2 * L);
-            c40 = FloatVector.fromArray(S, c, cr4);
-            c41 = FloatVector.fromArray(S, c, cr4 + 1 * L);
-            c42 = FloatVector.fromArray(S, c, cr4 + 2 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, cr2 + 2 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, cr3 + 2 * L);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c4_1 = FloatVector.fromArray(S, c, cr4 + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, cr4 + 2 * L);
         } else {
-            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = c40 = c41 = c42 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c1_0 = c1_1 = c1_2 = c2_0 = c2_1 = c2_2 = c3_0 = c3_1 = c3_2 = c4_0 = c4_1 = c4_2 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -748,41 +1179,41 @@ final class MicroKernels {
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            c22 = b2.fma(a2, c22);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
-            c32 = b2.fma(a3, c32);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
             FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
-            c40 = b0.fma(a4, c40);
-            c41 = b1.fma(a4, c41);
-            c42 = b2.fma(a4, c42);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            c4_2 = b2.fma(a4, c4_2);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c22.intoArray(c, cr2 + 2 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
-        c32.intoArray(c, cr3 + 2 * L);
-        c40.intoArray(c, cr4);
-        c41.intoArray(c, cr4 + 1 * L);
-        c42.intoArray(c, cr4 + 2 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c2_2.intoArray(c, cr2 + 2 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
+        c3_2.intoArray(c, cr3 + 2 * L);
+        c4_0.intoArray(c, cr4);
+        c4_1.intoArray(c, cr4 + 1 * L);
+        c4_2.intoArray(c, cr4 + 2 * L);
     }
 
     static void k6x3(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -793,28 +1224,28 @@ final class MicroKernels {
         final int cr3 = cOff + 3 * ldc;
         final int cr4 = cOff + 4 * ldc;
         final int cr5 = cOff + 5 * ldc;
-        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, c40, c41, c42, c50, c51, c52;
+        FloatVector c0_0, c0_1, c0_2, c1_0, c1_1, c1_2, c2_0, c2_1, c2_2, c3_0, c3_1, c3_2, c4_0, c4_1, c4_2, c5_0, c5_1, c5_2;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c22 = FloatVector.fromArray(S, c, cr2 + 2 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
-            c32 = FloatVector.fromArray(S, c, cr3 + 2 * L);
-            c40 = FloatVector.fromArray(S, c, cr4);
-            c41 = FloatVector.fromArray(S, c, cr4 + 1 * L);
-            c42 = FloatVector.fromArray(S, c, cr4 + 2 * L);
-            c50 = FloatVector.fromArray(S, c, cr5);
-            c51 = FloatVector.fromArray(S, c, cr5 + 1 * L);
-            c52 = FloatVector.fromArray(S, c, cr5 + 2 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, cr2 + 2 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, cr3 + 2 * L);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c4_1 = FloatVector.fromArray(S, c, cr4 + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, cr4 + 2 * L);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c5_1 = FloatVector.fromArray(S, c, cr5 + 1 * L);
+            c5_2 = FloatVector.fromArray(S, c, cr5 + 2 * L);
         } else {
-            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = c40 = c41 = c42 = c50 = c51 = c52 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c1_0 = c1_1 = c1_2 = c2_0 = c2_1 = c2_2 = c3_0 = c3_1 = c3_2 = c4_0 = c4_1 = c4_2 = c5_0 = c5_1 = c5_2 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -828,61 +1259,61 @@ final class MicroKernels {
             FloatVector b1 = FloatVector.fromArray(S, b, bo + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            c22 = b2.fma(a2, c22);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
-            c32 = b2.fma(a3, c32);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
             FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
-            c40 = b0.fma(a4, c40);
-            c41 = b1.fma(a4, c41);
-            c42 = b2.fma(a4, c42);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            c4_2 = b2.fma(a4, c4_2);
             FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
-            c50 = b0.fma(a5, c50);
-            c51 = b1.fma(a5, c51);
-            c52 = b2.fma(a5, c52);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            c5_2 = b2.fma(a5, c5_2);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c22.intoArray(c, cr2 + 2 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
-        c32.intoArray(c, cr3 + 2 * L);
-        c40.intoArray(c, cr4);
-        c41.intoArray(c, cr4 + 1 * L);
-        c42.intoArray(c, cr4 + 2 * L);
-        c50.intoArray(c, cr5);
-        c51.intoArray(c, cr5 + 1 * L);
-        c52.intoArray(c, cr5 + 2 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c2_2.intoArray(c, cr2 + 2 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
+        c3_2.intoArray(c, cr3 + 2 * L);
+        c4_0.intoArray(c, cr4);
+        c4_1.intoArray(c, cr4 + 1 * L);
+        c4_2.intoArray(c, cr4 + 2 * L);
+        c5_0.intoArray(c, cr5);
+        c5_1.intoArray(c, cr5 + 1 * L);
+        c5_2.intoArray(c, cr5 + 2 * L);
     }
 
     static void k1x4(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         final int cr0 = cOff;
-        FloatVector c00, c01, c02, c03;
+        FloatVector c0_0, c0_1, c0_2, c0_3;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c03 = FloatVector.fromArray(S, c, cr0 + 3 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, cr0 + 3 * L);
         } else {
-            c00 = c01 = c02 = c03 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c0_3 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         int bo = bOff;
@@ -892,33 +1323,33 @@ final class MicroKernels {
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
-            c03 = b3.fma(a0, c03);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            c0_3 = b3.fma(a0, c0_3);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c03.intoArray(c, cr0 + 3 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c0_3.intoArray(c, cr0 + 3 * L);
     }
 
     static void k2x4(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         final int cr0 = cOff;
         final int cr1 = cOff + 1 * ldc;
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13;
+        FloatVector c0_0, c0_1, c0_2, c0_3, c1_0, c1_1, c1_2, c1_3;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c03 = FloatVector.fromArray(S, c, cr0 + 3 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c13 = FloatVector.fromArray(S, c, cr1 + 3 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, cr0 + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, cr1 + 3 * L);
         } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c0_3 = c1_0 = c1_1 = c1_2 = c1_3 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -929,24 +1360,24 @@ final class MicroKernels {
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
-            c03 = b3.fma(a0, c03);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            c0_3 = b3.fma(a0, c0_3);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
-            c13 = b3.fma(a1, c13);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            c1_3 = b3.fma(a1, c1_3);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c03.intoArray(c, cr0 + 3 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c13.intoArray(c, cr1 + 3 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c0_3.intoArray(c, cr0 + 3 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c1_3.intoArray(c, cr1 + 3 * L);
     }
 
     static void k3x4(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -954,22 +1385,22 @@ final class MicroKernels {
         final int cr0 = cOff;
         final int cr1 = cOff + 1 * ldc;
         final int cr2 = cOff + 2 * ldc;
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
+        FloatVector c0_0, c0_1, c0_2, c0_3, c1_0, c1_1, c1_2, c1_3, c2_0, c2_1, c2_2, c2_3;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c03 = FloatVector.fromArray(S, c, cr0 + 3 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c13 = FloatVector.fromArray(S, c, cr1 + 3 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c22 = FloatVector.fromArray(S, c, cr2 + 2 * L);
-            c23 = FloatVector.fromArray(S, c, cr2 + 3 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, cr0 + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, cr1 + 3 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, cr2 + 2 * L);
+            c2_3 = FloatVector.fromArray(S, c, cr2 + 3 * L);
         } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c0_3 = c1_0 = c1_1 = c1_2 = c1_3 = c2_0 = c2_1 = c2_2 = c2_3 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -981,33 +1412,33 @@ final class MicroKernels {
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
-            c03 = b3.fma(a0, c03);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            c0_3 = b3.fma(a0, c0_3);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
-            c13 = b3.fma(a1, c13);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            c1_3 = b3.fma(a1, c1_3);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            c22 = b2.fma(a2, c22);
-            c23 = b3.fma(a2, c23);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
+            c2_3 = b3.fma(a2, c2_3);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c03.intoArray(c, cr0 + 3 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c13.intoArray(c, cr1 + 3 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c22.intoArray(c, cr2 + 2 * L);
-        c23.intoArray(c, cr2 + 3 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c0_3.intoArray(c, cr0 + 3 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c1_3.intoArray(c, cr1 + 3 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c2_2.intoArray(c, cr2 + 2 * L);
+        c2_3.intoArray(c, cr2 + 3 * L);
     }
 
     static void k4x4(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -1016,26 +1447,26 @@ final class MicroKernels {
         final int cr1 = cOff + 1 * ldc;
         final int cr2 = cOff + 2 * ldc;
         final int cr3 = cOff + 3 * ldc;
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        FloatVector c0_0, c0_1, c0_2, c0_3, c1_0, c1_1, c1_2, c1_3, c2_0, c2_1, c2_2, c2_3, c3_0, c3_1, c3_2, c3_3;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c03 = FloatVector.fromArray(S, c, cr0 + 3 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c13 = FloatVector.fromArray(S, c, cr1 + 3 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c22 = FloatVector.fromArray(S, c, cr2 + 2 * L);
-            c23 = FloatVector.fromArray(S, c, cr2 + 3 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
-            c32 = FloatVector.fromArray(S, c, cr3 + 2 * L);
-            c33 = FloatVector.fromArray(S, c, cr3 + 3 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, cr0 + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, cr1 + 3 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, cr2 + 2 * L);
+            c2_3 = FloatVector.fromArray(S, c, cr2 + 3 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, cr3 + 2 * L);
+            c3_3 = FloatVector.fromArray(S, c, cr3 + 3 * L);
         } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c0_3 = c1_0 = c1_1 = c1_2 = c1_3 = c2_0 = c2_1 = c2_2 = c2_3 = c3_0 = c3_1 = c3_2 = c3_3 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -1048,42 +1479,42 @@ final class MicroKernels {
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
-            c03 = b3.fma(a0, c03);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            c0_3 = b3.fma(a0, c0_3);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
-            c13 = b3.fma(a1, c13);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            c1_3 = b3.fma(a1, c1_3);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            c22 = b2.fma(a2, c22);
-            c23 = b3.fma(a2, c23);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
+            c2_3 = b3.fma(a2, c2_3);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
-            c32 = b2.fma(a3, c32);
-            c33 = b3.fma(a3, c33);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
+            c3_3 = b3.fma(a3, c3_3);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c03.intoArray(c, cr0 + 3 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c13.intoArray(c, cr1 + 3 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c22.intoArray(c, cr2 + 2 * L);
-        c23.intoArray(c, cr2 + 3 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
-        c32.intoArray(c, cr3 + 2 * L);
-        c33.intoArray(c, cr3 + 3 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c0_3.intoArray(c, cr0 + 3 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c1_3.intoArray(c, cr1 + 3 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c2_2.intoArray(c, cr2 + 2 * L);
+        c2_3.intoArray(c, cr2 + 3 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
+        c3_2.intoArray(c, cr3 + 2 * L);
+        c3_3.intoArray(c, cr3 + 3 * L);
     }
 
     static void k5x4(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -1093,30 +1524,30 @@ final class MicroKernels {
         final int cr2 = cOff + 2 * ldc;
         final int cr3 = cOff + 3 * ldc;
         final int cr4 = cOff + 4 * ldc;
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43;
+        FloatVector c0_0, c0_1, c0_2, c0_3, c1_0, c1_1, c1_2, c1_3, c2_0, c2_1, c2_2, c2_3, c3_0, c3_1, c3_2, c3_3, c4_0, c4_1, c4_2, c4_3;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c03 = FloatVector.fromArray(S, c, cr0 + 3 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c13 = FloatVector.fromArray(S, c, cr1 + 3 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c22 = FloatVector.fromArray(S, c, cr2 + 2 * L);
-            c23 = FloatVector.fromArray(S, c, cr2 + 3 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
-            c32 = FloatVector.fromArray(S, c, cr3 + 2 * L);
-            c33 = FloatVector.fromArray(S, c, cr3 + 3 * L);
-            c40 = FloatVector.fromArray(S, c, cr4);
-            c41 = FloatVector.fromArray(S, c, cr4 + 1 * L);
-            c42 = FloatVector.fromArray(S, c, cr4 + 2 * L);
-            c43 = FloatVector.fromArray(S, c, cr4 + 3 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, cr0 + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, cr1 + 3 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, cr2 + 2 * L);
+            c2_3 = FloatVector.fromArray(S, c, cr2 + 3 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, cr3 + 2 * L);
+            c3_3 = FloatVector.fromArray(S, c, cr3 + 3 * L);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c4_1 = FloatVector.fromArray(S, c, cr4 + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, cr4 + 2 * L);
+            c4_3 = FloatVector.fromArray(S, c, cr4 + 3 * L);
         } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c0_3 = c1_0 = c1_1 = c1_2 = c1_3 = c2_0 = c2_1 = c2_2 = c2_3 = c3_0 = c3_1 = c3_2 = c3_3 = c4_0 = c4_1 = c4_2 = c4_3 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -1130,51 +1561,51 @@ final class MicroKernels {
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
-            c03 = b3.fma(a0, c03);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            c0_3 = b3.fma(a0, c0_3);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
-            c13 = b3.fma(a1, c13);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            c1_3 = b3.fma(a1, c1_3);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            c22 = b2.fma(a2, c22);
-            c23 = b3.fma(a2, c23);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
+            c2_3 = b3.fma(a2, c2_3);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
-            c32 = b2.fma(a3, c32);
-            c33 = b3.fma(a3, c33);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
+            c3_3 = b3.fma(a3, c3_3);
             FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
-            c40 = b0.fma(a4, c40);
-            c41 = b1.fma(a4, c41);
-            c42 = b2.fma(a4, c42);
-            c43 = b3.fma(a4, c43);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            c4_2 = b2.fma(a4, c4_2);
+            c4_3 = b3.fma(a4, c4_3);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c03.intoArray(c, cr0 + 3 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c13.intoArray(c, cr1 + 3 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c22.intoArray(c, cr2 + 2 * L);
-        c23.intoArray(c, cr2 + 3 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
-        c32.intoArray(c, cr3 + 2 * L);
-        c33.intoArray(c, cr3 + 3 * L);
-        c40.intoArray(c, cr4);
-        c41.intoArray(c, cr4 + 1 * L);
-        c42.intoArray(c, cr4 + 2 * L);
-        c43.intoArray(c, cr4 + 3 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c0_3.intoArray(c, cr0 + 3 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c1_3.intoArray(c, cr1 + 3 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c2_2.intoArray(c, cr2 + 2 * L);
+        c2_3.intoArray(c, cr2 + 3 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
+        c3_2.intoArray(c, cr3 + 2 * L);
+        c3_3.intoArray(c, cr3 + 3 * L);
+        c4_0.intoArray(c, cr4);
+        c4_1.intoArray(c, cr4 + 1 * L);
+        c4_2.intoArray(c, cr4 + 2 * L);
+        c4_3.intoArray(c, cr4 + 3 * L);
     }
 
     static void k6x4(float[] a, int aOff, int lda, float[] b, int bOff, int kc,
@@ -1185,34 +1616,34 @@ final class MicroKernels {
         final int cr3 = cOff + 3 * ldc;
         final int cr4 = cOff + 4 * ldc;
         final int cr5 = cOff + 5 * ldc;
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        FloatVector c0_0, c0_1, c0_2, c0_3, c1_0, c1_1, c1_2, c1_3, c2_0, c2_1, c2_2, c2_3, c3_0, c3_1, c3_2, c3_3, c4_0, c4_1, c4_2, c4_3, c5_0, c5_1, c5_2, c5_3;
         if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, cr0);
-            c01 = FloatVector.fromArray(S, c, cr0 + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cr0 + 2 * L);
-            c03 = FloatVector.fromArray(S, c, cr0 + 3 * L);
-            c10 = FloatVector.fromArray(S, c, cr1);
-            c11 = FloatVector.fromArray(S, c, cr1 + 1 * L);
-            c12 = FloatVector.fromArray(S, c, cr1 + 2 * L);
-            c13 = FloatVector.fromArray(S, c, cr1 + 3 * L);
-            c20 = FloatVector.fromArray(S, c, cr2);
-            c21 = FloatVector.fromArray(S, c, cr2 + 1 * L);
-            c22 = FloatVector.fromArray(S, c, cr2 + 2 * L);
-            c23 = FloatVector.fromArray(S, c, cr2 + 3 * L);
-            c30 = FloatVector.fromArray(S, c, cr3);
-            c31 = FloatVector.fromArray(S, c, cr3 + 1 * L);
-            c32 = FloatVector.fromArray(S, c, cr3 + 2 * L);
-            c33 = FloatVector.fromArray(S, c, cr3 + 3 * L);
-            c40 = FloatVector.fromArray(S, c, cr4);
-            c41 = FloatVector.fromArray(S, c, cr4 + 1 * L);
-            c42 = FloatVector.fromArray(S, c, cr4 + 2 * L);
-            c43 = FloatVector.fromArray(S, c, cr4 + 3 * L);
-            c50 = FloatVector.fromArray(S, c, cr5);
-            c51 = FloatVector.fromArray(S, c, cr5 + 1 * L);
-            c52 = FloatVector.fromArray(S, c, cr5 + 2 * L);
-            c53 = FloatVector.fromArray(S, c, cr5 + 3 * L);
+            c0_0 = FloatVector.fromArray(S, c, cr0);
+            c0_1 = FloatVector.fromArray(S, c, cr0 + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, cr0 + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, cr0 + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, cr1);
+            c1_1 = FloatVector.fromArray(S, c, cr1 + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, cr1 + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, cr1 + 3 * L);
+            c2_0 = FloatVector.fromArray(S, c, cr2);
+            c2_1 = FloatVector.fromArray(S, c, cr2 + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, cr2 + 2 * L);
+            c2_3 = FloatVector.fromArray(S, c, cr2 + 3 * L);
+            c3_0 = FloatVector.fromArray(S, c, cr3);
+            c3_1 = FloatVector.fromArray(S, c, cr3 + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, cr3 + 2 * L);
+            c3_3 = FloatVector.fromArray(S, c, cr3 + 3 * L);
+            c4_0 = FloatVector.fromArray(S, c, cr4);
+            c4_1 = FloatVector.fromArray(S, c, cr4 + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, cr4 + 2 * L);
+            c4_3 = FloatVector.fromArray(S, c, cr4 + 3 * L);
+            c5_0 = FloatVector.fromArray(S, c, cr5);
+            c5_1 = FloatVector.fromArray(S, c, cr5 + 1 * L);
+            c5_2 = FloatVector.fromArray(S, c, cr5 + 2 * L);
+            c5_3 = FloatVector.fromArray(S, c, cr5 + 3 * L);
         } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = FloatVector.zero(S);
+            c0_0 = c0_1 = c0_2 = c0_3 = c1_0 = c1_1 = c1_2 = c1_3 = c2_0 = c2_1 = c2_2 = c2_3 = c3_0 = c3_1 = c3_2 = c3_3 = c4_0 = c4_1 = c4_2 = c4_3 = c5_0 = c5_1 = c5_2 = c5_3 = FloatVector.zero(S);
         }
         final int ar0 = aOff;
         final int ar1 = aOff + 1 * lda;
@@ -1227,60 +1658,60 @@ final class MicroKernels {
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[ar0 + k]);
-            c00 = b0.fma(a0, c00);
-            c01 = b1.fma(a0, c01);
-            c02 = b2.fma(a0, c02);
-            c03 = b3.fma(a0, c03);
+            c0_0 = b0.fma(a0, c0_0);
+            c0_1 = b1.fma(a0, c0_1);
+            c0_2 = b2.fma(a0, c0_2);
+            c0_3 = b3.fma(a0, c0_3);
             FloatVector a1 = FloatVector.broadcast(S, a[ar1 + k]);
-            c10 = b0.fma(a1, c10);
-            c11 = b1.fma(a1, c11);
-            c12 = b2.fma(a1, c12);
-            c13 = b3.fma(a1, c13);
+            c1_0 = b0.fma(a1, c1_0);
+            c1_1 = b1.fma(a1, c1_1);
+            c1_2 = b2.fma(a1, c1_2);
+            c1_3 = b3.fma(a1, c1_3);
             FloatVector a2 = FloatVector.broadcast(S, a[ar2 + k]);
-            c20 = b0.fma(a2, c20);
-            c21 = b1.fma(a2, c21);
-            c22 = b2.fma(a2, c22);
-            c23 = b3.fma(a2, c23);
+            c2_0 = b0.fma(a2, c2_0);
+            c2_1 = b1.fma(a2, c2_1);
+            c2_2 = b2.fma(a2, c2_2);
+            c2_3 = b3.fma(a2, c2_3);
             FloatVector a3 = FloatVector.broadcast(S, a[ar3 + k]);
-            c30 = b0.fma(a3, c30);
-            c31 = b1.fma(a3, c31);
-            c32 = b2.fma(a3, c32);
-            c33 = b3.fma(a3, c33);
+            c3_0 = b0.fma(a3, c3_0);
+            c3_1 = b1.fma(a3, c3_1);
+            c3_2 = b2.fma(a3, c3_2);
+            c3_3 = b3.fma(a3, c3_3);
             FloatVector a4 = FloatVector.broadcast(S, a[ar4 + k]);
-            c40 = b0.fma(a4, c40);
-            c41 = b1.fma(a4, c41);
-            c42 = b2.fma(a4, c42);
-            c43 = b3.fma(a4, c43);
+            c4_0 = b0.fma(a4, c4_0);
+            c4_1 = b1.fma(a4, c4_1);
+            c4_2 = b2.fma(a4, c4_2);
+            c4_3 = b3.fma(a4, c4_3);
             FloatVector a5 = FloatVector.broadcast(S, a[ar5 + k]);
-            c50 = b0.fma(a5, c50);
-            c51 = b1.fma(a5, c51);
-            c52 = b2.fma(a5, c52);
-            c53 = b3.fma(a5, c53);
+            c5_0 = b0.fma(a5, c5_0);
+            c5_1 = b1.fma(a5, c5_1);
+            c5_2 = b2.fma(a5, c5_2);
+            c5_3 = b3.fma(a5, c5_3);
         }
-        c00.intoArray(c, cr0);
-        c01.intoArray(c, cr0 + 1 * L);
-        c02.intoArray(c, cr0 + 2 * L);
-        c03.intoArray(c, cr0 + 3 * L);
-        c10.intoArray(c, cr1);
-        c11.intoArray(c, cr1 + 1 * L);
-        c12.intoArray(c, cr1 + 2 * L);
-        c13.intoArray(c, cr1 + 3 * L);
-        c20.intoArray(c, cr2);
-        c21.intoArray(c, cr2 + 1 * L);
-        c22.intoArray(c, cr2 + 2 * L);
-        c23.intoArray(c, cr2 + 3 * L);
-        c30.intoArray(c, cr3);
-        c31.intoArray(c, cr3 + 1 * L);
-        c32.intoArray(c, cr3 + 2 * L);
-        c33.intoArray(c, cr3 + 3 * L);
-        c40.intoArray(c, cr4);
-        c41.intoArray(c, cr4 + 1 * L);
-        c42.intoArray(c, cr4 + 2 * L);
-        c43.intoArray(c, cr4 + 3 * L);
-        c50.intoArray(c, cr5);
-        c51.intoArray(c, cr5 + 1 * L);
-        c52.intoArray(c, cr5 + 2 * L);
-        c53.intoArray(c, cr5 + 3 * L);
+        c0_0.intoArray(c, cr0);
+        c0_1.intoArray(c, cr0 + 1 * L);
+        c0_2.intoArray(c, cr0 + 2 * L);
+        c0_3.intoArray(c, cr0 + 3 * L);
+        c1_0.intoArray(c, cr1);
+        c1_1.intoArray(c, cr1 + 1 * L);
+        c1_2.intoArray(c, cr1 + 2 * L);
+        c1_3.intoArray(c, cr1 + 3 * L);
+        c2_0.intoArray(c, cr2);
+        c2_1.intoArray(c, cr2 + 1 * L);
+        c2_2.intoArray(c, cr2 + 2 * L);
+        c2_3.intoArray(c, cr2 + 3 * L);
+        c3_0.intoArray(c, cr3);
+        c3_1.intoArray(c, cr3 + 1 * L);
+        c3_2.intoArray(c, cr3 + 2 * L);
+        c3_3.intoArray(c, cr3 + 3 * L);
+        c4_0.intoArray(c, cr4);
+        c4_1.intoArray(c, cr4 + 1 * L);
+        c4_2.intoArray(c, cr4 + 2 * L);
+        c4_3.intoArray(c, cr4 + 3 * L);
+        c5_0.intoArray(c, cr5);
+        c5_1.intoArray(c, cr5 + 1 * L);
+        c5_2.intoArray(c, cr5 + 2 * L);
+        c5_3.intoArray(c, cr5 + 3 * L);
     }
 
 }
