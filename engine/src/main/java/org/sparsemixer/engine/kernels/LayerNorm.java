@@ -57,7 +57,7 @@ public final class LayerNorm {
             out[offset + j] = v;
             tail += v;
         }
-        float m0 = (float) (((double) acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) + tail) / n);
+        float m0 = (float) (((double) VectorMath.sumLanes(acc) + tail) / n);
         FloatVector s1 = FloatVector.zero(S);
         FloatVector s2 = FloatVector.zero(S);
         double t1 = 0;

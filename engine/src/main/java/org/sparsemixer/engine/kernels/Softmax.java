@@ -51,7 +51,7 @@ public final class Softmax {
             x[offset + j] = e;
             tail += e;
         }
-        float inv = 1f / (vsum.reduceLanes(VectorOperators.ADD) + tail);
+        float inv = 1f / (VectorMath.sumLanes(vsum) + tail);
         for (j = 0; j < bound; j += S.length()) {
             FloatVector.fromArray(S, x, offset + j).mul(inv).intoArray(x, offset + j);
         }

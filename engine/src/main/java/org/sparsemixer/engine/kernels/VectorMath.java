@@ -54,6 +54,19 @@ final class VectorMath {
     private VectorMath() {
     }
 
+    /**
+     * The sum of the lanes, added in ascending lane order. {@code reduceLanes(ADD)} leaves the order
+     * unspecified, and it does differ between the interpreter and compiled code, which would make a
+     * result depend on JIT timing rather than on the input alone.
+     */
+    static float sumLanes(FloatVector v) {
+        float sum = 0f;
+        for (int lane = 0; lane < v.length(); lane++) {
+            sum += v.lane(lane);
+        }
+        return sum;
+    }
+
     // ---------------------------------------------------------------- exp
 
     /** exp(hi + lo) for hi clamped to [EXP_MIN, EXP_MAX], |lo| tiny; 0 when hi &lt; about -87.9. */
