@@ -23,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bench}: latency and throughput of whole forward passes on one model. */
 @Command(name = "bench",
+        subcommands = GemmBenchCommand.class,
         mixinStandardHelpOptions = true,
         description = {
             "Time whole forward passes: latency percentiles, throughput, achieved GFLOP/s and time per stage.",

@@ -50,4 +50,20 @@ class BenchCommandTest {
     void iterationsMustBePositive() {
         Cli.assertBadInput(Cli.run("bench", "--config", "base", "--iterations", "0"), "--iterations");
     }
+
+    @Test
+    void gemmEndsWithItsSummaryLine() {
+        Cli.Result r = Cli.run("bench", "gemm", "--m", "17", "--k", "33", "--n", "65", "--threads", "2");
+        Cli.assertOk(r);
+        String last = r.out().lines().toList().getLast();
+        Matcher m = Pattern.compile("gemm 17x33x65 threads=2 gflops=([0-9.]+)").matcher(last);
+        assertTrue(m.matches(), () -> "last line: " + last);
+        assertTrue(Double.parseDouble(m.group(1)) > 0, last);
+    }
+
+    @Test
+    void gemmNeedsPositiveSizes() {
+        Cli.assertBadInput(Cli.run("bench", "gemm", "--m", "0", "--k", "8", "--n", "8"), "--m");
+        Cli.assertBadInput(Cli.run("bench", "gemm", "--m", "8", "--k", "8"), "--n");
+    }
 }
