@@ -25,7 +25,10 @@ class CliBehaviourTest {
         assertTrue(r.out().contains("Usage: sparse-mixer"), r::toString);
         assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("run ")), r::toString);
         // Only commands that work are listed.
-        for (String later : new String[] {"bench", "inspect", "convert"}) {
+        for (String now : new String[] {"inspect", "convert", "init"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith(now + " ")), () -> now + " not listed:\n" + r);
+        }
+        for (String later : new String[] {"bench"}) {
             assertFalse(r.out().lines().anyMatch(l -> l.strip().startsWith(later + " ")), () -> later + " listed:\n" + r);
         }
     }

@@ -11,12 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.InvalidModelException;
 import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.loader.safetensors.DType;
 import org.sparsemixer.loader.safetensors.SafeTensorsFile;
 import org.sparsemixer.loader.safetensors.SafeTensorsWriter;
 
@@ -92,34 +94,44 @@ public final class ModelLoader {
      * the config with the stored tensor that provides it, in layout order.
      */
     public static Map<String, ModelWeights.Stored> bind(SparseMixerConfig config, ModelWeights weights) {
-        Map<String, ModelWeights.Stored> actual = weights.tensors();
+        return matchLayout(config, weights.tensors(), s -> s.info().shape(), s -> s.info().dtype(), weights.source().toString());
+    }
+
+    /**
+     * Matches stored tensors (by stored name) against the layout of {@code config} after name normalisation
+     * and returns layout name to stored tensor, in layout order. Missing, unexpected, misshapen and
+     * non-float tensors are reported together in one {@link InvalidModelException} naming {@code source}.
+     */
+    public static <T> Map<String, T> matchLayout(SparseMixerConfig config, Map<String, T> stored,
+                                                 Function<T, int[]> shapeOf, Function<T, DType> dtypeOf, String source) {
         // A config cannot need fewer than 7 + 4 L tensors (embeddings, their layer norm, pooler; two layer
         // norms per layer): refuse a hostile num_layers before building a layout of that size.
         long minimum = 7 + 4L * config.numLayers();
-        if (minimum > actual.size()) {
-            throw new InvalidModelException(weights.source() + " does not match " + CONFIG_FILE + ": num_layers "
-                    + config.numLayers() + " needs at least " + minimum + " tensors but the weights hold " + actual.size());
+        if (minimum > stored.size()) {
+            throw new InvalidModelException(source + " does not match " + CONFIG_FILE + ": num_layers "
+                    + config.numLayers() + " needs at least " + minimum + " tensors but the weights hold " + stored.size());
         }
         Map<String, int[]> expected = ModelLayout.expectedTensors(config);
-        Map<String, String> normalised = TensorNames.normalise(actual.keySet(), expected.keySet(), weights.source().toString());
-        Map<String, ModelWeights.Stored> byLayoutName = new HashMap<>();
-        normalised.forEach((stored, name) -> byLayoutName.put(name, actual.get(stored)));
+        Map<String, String> normalised = TensorNames.normalise(stored.keySet(), expected.keySet(), source);
+        Map<String, String> storedNameOf = new HashMap<>();
+        normalised.forEach((storedName, name) -> storedNameOf.put(name, storedName));
 
-        Map<String, ModelWeights.Stored> bound = new LinkedHashMap<>();
+        Map<String, T> bound = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
         List<String> wrongDtype = new ArrayList<>();
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
-            ModelWeights.Stored s = byLayoutName.get(e.getKey());
-            if (s == null) {
+            String storedName = storedNameOf.get(e.getKey());
+            T t = storedName == null ? null : stored.get(storedName);
+            if (t == null) {
                 missing.add(e.getKey());
-            } else if (!s.info().hasShape(e.getValue())) {
-                wrongShape.add("'" + s.name() + "' has shape " + Arrays.toString(s.info().shape()) + " but the config needs "
+            } else if (!Arrays.equals(shapeOf.apply(t), e.getValue())) {
+                wrongShape.add("'" + storedName + "' has shape " + Arrays.toString(shapeOf.apply(t)) + " but the config needs "
                         + Arrays.toString(e.getValue()));
-            } else if (!s.info().dtype().isFloat()) {
-                wrongDtype.add("'" + s.name() + "' has dtype " + s.info().dtype());
+            } else if (!dtypeOf.apply(t).isFloat()) {
+                wrongDtype.add("'" + storedName + "' has dtype " + dtypeOf.apply(t));
             } else {
-                bound.put(e.getKey(), s);
+                bound.put(e.getKey(), t);
             }
         }
         List<String> unexpected = new ArrayList<>();
@@ -143,13 +155,13 @@ public final class ModelLoader {
         if (!unexpected.isEmpty()) {
             String first = unexpected.getFirst();
             parts.add(count(unexpected.size(), "unexpected tensor") + ": " + list(unexpected, true)
-                    + " (e.g. '" + first + "' " + Arrays.toString(actual.get(first).info().shape()) + ")");
+                    + " (e.g. '" + first + "' " + Arrays.toString(shapeOf.apply(stored.get(first))) + ")");
         }
         if (!wrongDtype.isEmpty()) {
             parts.add(count(wrongDtype.size(), "tensor") + " with a non-float dtype (F32, F16, BF16 or F64 needed): "
                     + list(wrongDtype, false));
         }
-        throw new InvalidModelException(weights.source() + " does not match " + CONFIG_FILE + ": " + String.join("; ", parts));
+        throw new InvalidModelException(source + " does not match " + CONFIG_FILE + ": " + String.join("; ", parts));
     }
 
     /** Validates one file against the config and returns a source reading (and converting) its tensors. */
