@@ -49,8 +49,9 @@ public final class TensorNames {
             String other = seen.putIfAbsent(normalised, name);
             if (other != null) {
                 throw new InvalidModelException(source + ": tensors '" + other + "' and '" + name
-                        + "' are both named '" + normalised + "' once the ':0' suffix"
-                        + (prefix.isEmpty() ? "" : " and the common prefix '" + prefix + "'") + " are dropped");
+                        + "' are both named '" + normalised + "' once "
+                        + (prefix.isEmpty() ? "the ':0' suffix is" : "the ':0' suffix and the common prefix '" + prefix + "' are")
+                        + " dropped");
             }
             out.put(name, normalised);
         }
