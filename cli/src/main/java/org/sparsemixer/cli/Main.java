@@ -26,7 +26,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Pure-Java CPU inference engine for the Sparse Mixer encoder.",
-        subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, BenchCommand.class, InspectCommand.class, ConvertCommand.class,
+            InitCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

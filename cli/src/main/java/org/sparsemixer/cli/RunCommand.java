@@ -13,6 +13,7 @@ import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.DefaultModel;
 import org.sparsemixer.loader.ModelLoader;
+import org.sparsemixer.loader.WeightDType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -61,6 +62,11 @@ final class RunCommand implements Callable<Integer> {
                     + " model's MoE routing groups allow; not with --inputs).")
     Integer batch;
 
+    @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
+            description = "Precision of the weights: f32 (as stored), bf16 or f16 (every weight rounded to nearest even"
+                    + " to that format, whatever the file's dtype; default: ${DEFAULT-VALUE}).")
+    WeightDType weightsDtype = WeightDType.F32;
+
     static {
         System.setProperty("sparse-mixer.cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
@@ -97,7 +103,9 @@ final class RunCommand implements Callable<Integer> {
         EncoderOptions options = EncoderOptions.threads(threadCount);
 
         long loadStart = System.nanoTime();
-        try (SparseMixerEncoder encoder = model == null ? DefaultModel.create(options) : ModelLoader.load(model, options)) {
+        try (SparseMixerEncoder encoder = model == null
+                ? DefaultModel.create(options, weightsDtype)
+                : ModelLoader.load(model, options, weightsDtype)) {
             long loadNanos = System.nanoTime() - loadStart;
             SparseMixerConfig config = encoder.config();
 
@@ -146,6 +154,9 @@ final class RunCommand implements Callable<Integer> {
         double seqPerSecond = input.batchSize() / Math.max(encodeNanos / 1e9, 1e-9);
 
         out.printf(Locale.ROOT, "model:       %s%n", modelText);
+        if (weightsDtype != WeightDType.F32) {
+            out.printf(Locale.ROOT, "weights:     rounded to %s%n", weightsDtype.cliName());
+        }
         out.printf(Locale.ROOT, "config:      %d layers, hidden %d, seq len %d, %d experts (MoE layers %s), "
                         + "mixing %s, attention layers %s, %s%n",
                 c.numLayers(), c.hiddenSize(), c.maxSequenceLength(), c.numExperts(), c.moeLayers(),

@@ -4,7 +4,11 @@ import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 
-/** The embedded default model of {@code run}: Sparse Mixer Base, vocab 32000, seeded random weights. */
+/**
+ * The embedded default model of {@code run}: Sparse Mixer Base, vocab 32000, seeded random weights. It is
+ * the model {@code init --config base} writes with the default seed: {@link #config()} equals
+ * {@code ModelPresets.base()} and the weights are {@link RandomWeights} with {@link #SEED}.
+ */
 public final class DefaultModel {
     public static final int VOCAB_SIZE = 32000;
     public static final long SEED = 42L;
@@ -22,8 +26,13 @@ public final class DefaultModel {
     }
 
     public static SparseMixerEncoder create(EncoderOptions options) {
+        return create(options, WeightDType.F32);
+    }
+
+    /** The default model with every weight rounded to {@code precision} (see {@link WeightDType}). */
+    public static SparseMixerEncoder create(EncoderOptions options, WeightDType precision) {
         try (RandomWeights weights = weights(options.threads())) {
-            return SparseMixerEncoder.create(config(), weights, options);
+            return SparseMixerEncoder.create(config(), precision.rounding(weights), options);
         }
     }
 }

@@ -5,34 +5,56 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.InvalidModelException;
 import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.loader.safetensors.DType;
 import org.sparsemixer.loader.safetensors.SafeTensorsFile;
 import org.sparsemixer.loader.safetensors.SafeTensorsWriter;
-import org.sparsemixer.loader.safetensors.TensorInfo;
 
-/** Model directories (config.json + model.safetensors) to encoders and back. */
+/**
+ * Model directories (config.json + model.safetensors, or a sharded model.safetensors.index.json) to
+ * encoders and back.
+ *
+ * <p>Stored tensor names are normalised before they are matched against the layout of the config
+ * ({@link TensorNames}: a trailing {@code :0} and a prefix common to all names are dropped). Loading maps
+ * one tensor at a time, copies it into the engine and unmaps it; every weights file is closed by the time
+ * {@link #load} returns.
+ */
 public final class ModelLoader {
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
+    /** The index of a sharded model (Hugging Face convention), used when there is no {@link #WEIGHTS_FILE}. */
+    public static final String INDEX_FILE = "model.safetensors.index.json";
     /** How many names an error message lists per kind of problem before "and N more". */
     static final int MAX_LISTED = 5;
 
     private ModelLoader() {
     }
 
-    /** Loads, validates and builds the frozen encoder of a model directory. */
+    /** Loads, validates and builds the frozen encoder of a model directory (weights as stored, widened to F32). */
     public static SparseMixerEncoder load(Path modelDir, EncoderOptions options) throws IOException {
+        return load(modelDir, options, WeightDType.F32);
+    }
+
+    /**
+     * Loads, validates and builds the frozen encoder of a model directory, every weight rounded to
+     * {@code precision} first (see {@link WeightDType}). The weights files are closed when this returns.
+     */
+    public static SparseMixerEncoder load(Path modelDir, EncoderOptions options, WeightDType precision) throws IOException {
         SparseMixerConfig config = readConfig(modelDir);
-        try (SafeTensorsFile weights = openWeights(modelDir)) {
-            TensorSource source = validatedSource(config, weights);
+        try (ModelWeights weights = ModelWeights.open(modelDir)) {
+            TensorSource source = validatedSource(config, weights, precision);
             return SparseMixerEncoder.create(config, source, options);
         }
     }
@@ -53,36 +75,73 @@ public final class ModelLoader {
         return SafeTensorsFile.open(file);
     }
 
-    /**
-     * Checks that a weights file holds exactly the tensors the config needs, with the right shapes and
-     * float dtypes. Every problem found is reported in one {@link InvalidModelException}: missing tensors,
-     * unexpected tensors, wrong shapes (both shapes named), non-float dtypes.
-     */
+    /** {@link #validate(SparseMixerConfig, ModelWeights)} for one file. */
     public static void validate(SparseMixerConfig config, SafeTensorsFile weights) {
+        bind(config, ModelWeights.of(weights));
+    }
+
+    /**
+     * Checks that the weights hold exactly the tensors the config needs (after name normalisation), with
+     * the right shapes and float dtypes. Every problem found is reported in one {@link InvalidModelException}:
+     * missing tensors, unexpected tensors, wrong shapes (both shapes named), non-float dtypes.
+     */
+    public static void validate(SparseMixerConfig config, ModelWeights weights) {
+        bind(config, weights);
+    }
+
+    /**
+     * Validates (as {@link #validate(SparseMixerConfig, ModelWeights)}) and returns every layout name of
+     * the config with the stored tensor that provides it, in layout order.
+     */
+    public static Map<String, ModelWeights.Stored> bind(SparseMixerConfig config, ModelWeights weights) {
+        return matchLayout(config, weights.tensors(), s -> s.info().shape(), s -> s.info().dtype(), weights.source().toString());
+    }
+
+    /**
+     * Matches stored tensors (by stored name) against the layout of {@code config} after name normalisation
+     * and returns layout name to stored tensor, in layout order. Missing, unexpected, misshapen and
+     * non-float tensors are reported together in one {@link InvalidModelException} naming {@code source}.
+     */
+    public static <T> Map<String, T> matchLayout(SparseMixerConfig config, Map<String, T> stored,
+                                                 Function<T, int[]> shapeOf, Function<T, DType> dtypeOf, String source) {
+        // A config cannot need fewer than 7 + 4 L tensors (embeddings, their layer norm, pooler; two layer
+        // norms per layer): refuse a hostile num_layers before building a layout of that size.
+        long minimum = 7 + 4L * config.numLayers();
+        if (minimum > stored.size()) {
+            throw new InvalidModelException(source + " does not match " + CONFIG_FILE + ": num_layers "
+                    + config.numLayers() + " needs at least " + minimum + " tensors but the weights hold " + stored.size());
+        }
         Map<String, int[]> expected = ModelLayout.expectedTensors(config);
-        Map<String, TensorInfo> actual = weights.tensors();
+        Map<String, String> normalised = TensorNames.normalise(stored.keySet(), expected.keySet(), source);
+        Map<String, String> storedNameOf = new HashMap<>();
+        normalised.forEach((storedName, name) -> storedNameOf.put(name, storedName));
+
+        Map<String, T> bound = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
         List<String> wrongDtype = new ArrayList<>();
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
-            TensorInfo t = actual.get(e.getKey());
+            String storedName = storedNameOf.get(e.getKey());
+            T t = storedName == null ? null : stored.get(storedName);
             if (t == null) {
                 missing.add(e.getKey());
-            } else if (!t.hasShape(e.getValue())) {
-                wrongShape.add("'" + e.getKey() + "' has shape " + Arrays.toString(t.shape()) + " but the config needs "
+            } else if (!Arrays.equals(shapeOf.apply(t), e.getValue())) {
+                wrongShape.add("'" + storedName + "' has shape " + Arrays.toString(shapeOf.apply(t)) + " but the config needs "
                         + Arrays.toString(e.getValue()));
-            } else if (!t.dtype().isFloat()) {
-                wrongDtype.add("'" + e.getKey() + "' has dtype " + t.dtype());
+            } else if (!dtypeOf.apply(t).isFloat()) {
+                wrongDtype.add("'" + storedName + "' has dtype " + dtypeOf.apply(t));
+            } else {
+                bound.put(e.getKey(), t);
             }
         }
         List<String> unexpected = new ArrayList<>();
-        for (String name : actual.keySet()) {
-            if (!expected.containsKey(name)) {
-                unexpected.add(name);
+        for (Map.Entry<String, String> e : normalised.entrySet()) {
+            if (!expected.containsKey(e.getValue())) {
+                unexpected.add(e.getKey());
             }
         }
         if (missing.isEmpty() && unexpected.isEmpty() && wrongShape.isEmpty() && wrongDtype.isEmpty()) {
-            return;
+            return Collections.unmodifiableMap(bound);
         }
         List<String> parts = new ArrayList<>();
         if (!wrongShape.isEmpty()) {
@@ -96,39 +155,61 @@ public final class ModelLoader {
         if (!unexpected.isEmpty()) {
             String first = unexpected.getFirst();
             parts.add(count(unexpected.size(), "unexpected tensor") + ": " + list(unexpected, true)
-                    + " (e.g. '" + first + "' " + Arrays.toString(actual.get(first).shape()) + ")");
+                    + " (e.g. '" + first + "' " + Arrays.toString(shapeOf.apply(stored.get(first))) + ")");
         }
         if (!wrongDtype.isEmpty()) {
             parts.add(count(wrongDtype.size(), "tensor") + " with a non-float dtype (F32, F16, BF16 or F64 needed): "
                     + list(wrongDtype, false));
         }
-        throw new InvalidModelException(weights.path() + " does not match " + CONFIG_FILE + ": " + String.join("; ", parts));
+        throw new InvalidModelException(source + " does not match " + CONFIG_FILE + ": " + String.join("; ", parts));
     }
 
-    /** Validates the file against the config and returns a source reading (and converting) its tensors. */
+    /** Validates one file against the config and returns a source reading (and converting) its tensors. */
     static TensorSource validatedSource(SparseMixerConfig config, SafeTensorsFile weights) {
-        validate(config, weights);
+        return validatedSource(config, ModelWeights.of(weights), WeightDType.F32);
+    }
+
+    /**
+     * Validates the weights against the config and returns a source reading their tensors by layout name,
+     * rounded to {@code precision}. The source reads from {@code weights}, so it works until they are closed.
+     */
+    public static TensorSource validatedSource(SparseMixerConfig config, ModelWeights weights, WeightDType precision) {
+        Map<String, ModelWeights.Stored> bound = bind(config, weights);
         return (name, shape) -> {
-            TensorInfo t = weights.info(name);
-            if (!t.hasShape(shape)) {
-                throw new InvalidModelException(weights.path() + ": tensor '" + name + "' has shape "
-                        + Arrays.toString(t.shape()) + " but " + Arrays.toString(shape) + " was asked for");
+            ModelWeights.Stored s = bound.get(name);
+            if (s == null) {
+                throw new InvalidModelException(weights.source() + ": tensor '" + name + "' is not part of this model");
             }
-            return weights.floats(name);
+            if (!s.info().hasShape(shape)) {
+                throw new InvalidModelException(weights.source() + ": tensor '" + name + "' has shape "
+                        + Arrays.toString(s.info().shape()) + " but " + Arrays.toString(shape) + " was asked for");
+            }
+            return s.file().floats(s.name(), precision.dtype());
         };
     }
 
     /** Writes a model directory (F32 weights) from a config and a weight source. */
     public static void save(Path modelDir, SparseMixerConfig config, TensorSource weights) throws IOException {
         Files.createDirectories(modelDir);
+        writeWeights(modelDir.resolve(WEIGHTS_FILE), config, weights, WeightDType.F32, null);
+        Files.writeString(modelDir.resolve(CONFIG_FILE), ConfigJson.toJson(config));
+    }
+
+    /**
+     * Writes the config's tensors from {@code weights} as one safetensors file of {@code dtype} (16-bit
+     * values rounded to nearest even), one tensor at a time, with the layout names.
+     *
+     * @param progress told after each tensor; may be null
+     */
+    public static void writeWeights(Path file, SparseMixerConfig config, TensorSource weights, WeightDType dtype,
+                                    SafeTensorsWriter.Progress progress) throws IOException {
         SafeTensorsWriter writer = new SafeTensorsWriter().metadata("format", "pt");
         for (Map.Entry<String, int[]> e : ModelLayout.expectedTensors(config).entrySet()) {
             String name = e.getKey();
             int[] shape = e.getValue();
-            writer.addF32(name, shape, () -> weights.floats(name, shape.clone()));
+            writer.addFloats(name, dtype.dtype(), shape, () -> weights.floats(name, shape.clone()));
         }
-        writer.write(modelDir.resolve(WEIGHTS_FILE));
-        Files.writeString(modelDir.resolve(CONFIG_FILE), ConfigJson.toJson(config));
+        writer.write(file, progress);
     }
 
     private static void requireDirectory(Path modelDir) {

@@ -1,23 +1,19 @@
 package org.sparsemixer.loader.safetensors;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -27,18 +23,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.sparsemixer.loader.safetensors.SafeTensorsFormatException.Rule;
 
 /**
  * A read-only safetensors file: 8-byte little-endian header length N, N bytes of UTF-8 JSON
  * ({@code {name: {dtype, shape, data_offsets}, "__metadata__": {str: str}}}), then the data buffer.
  *
  * <p>The file is treated as untrusted: {@link #open} validates the whole header before anything is
- * allocated from it (header size, JSON shape, dtype names, non-negative dimensions, offsets inside
- * the data buffer, byte lengths matching shapes, no overflow) and, like the reference implementation,
- * requires the tensors to tile the data buffer exactly (no overlap, no gap, no trailing bytes).
- * Every violation is a {@link SafeTensorsFormatException} naming the file and, where there is one,
- * the tensor. The data buffer is memory-mapped; reads copy (and convert) into fresh Java arrays.
- * Instances are safe for concurrent reads; {@link #close} unmaps the file.
+ * allocated or mapped from it (header size against the file size, JSON shape, no repeated names, dtype
+ * names, non-negative dimensions, no 64-bit overflow, offsets inside the data buffer, byte lengths matching
+ * shapes) and, like the reference implementation, requires the tensors to tile the data buffer exactly
+ * from offset 0 (no overlap, no hole, no trailing bytes). Every violation is a
+ * {@link SafeTensorsFormatException} naming the file, the tensor if there is one, and the {@link Rule}.
+ *
+ * <p>Reads map just the tensor asked for with the FFM API ({@link FileChannel#map} into a confined
+ * {@link Arena}), copy (and convert) it into a fresh Java array and unmap it before returning, so at most
+ * one tensor per reading thread is mapped at a time and nothing stays mapped between reads. The file
+ * stays open until {@link #close}; reads after that throw {@link IllegalStateException}. Instances are safe
+ * for concurrent reads.
  */
 public final class SafeTensorsFile implements AutoCloseable {
     /** Largest header accepted, as in the reference implementation. */
@@ -55,23 +57,19 @@ public final class SafeTensorsFile implements AutoCloseable {
     private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int CHUNK = 8192;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
     private final Path path;
-    private final Arena arena;
-    private final MemorySegment data;
+    private final FileChannel channel;
+    private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
     private final long headerLength;
+    private volatile boolean closed;
 
-    private SafeTensorsFile(Path path, Arena arena, MemorySegment data, Map<String, TensorInfo> tensors,
+    private SafeTensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
                             Map<String, String> metadata, long headerLength) {
         this.path = path;
-        this.arena = arena;
-        this.data = data;
+        this.channel = channel;
+        this.dataStart = dataStart;
         this.tensors = tensors;
         this.metadata = metadata;
         this.headerLength = headerLength;
@@ -80,46 +78,39 @@ public final class SafeTensorsFile implements AutoCloseable {
     /**
      * Opens and validates a safetensors file.
      *
-     * @throws NoSuchFileException         if the file does not exist
-     * @throws SafeTensorsFormatException  if it is not a well-formed safetensors file
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws SafeTensorsFormatException        if it is not a well-formed safetensors file
      */
     public static SafeTensorsFile open(Path path) throws IOException {
         if (Files.exists(path) && !Files.isRegularFile(path)) {
-            throw error(path, "is not a regular file");
+            throw error(Rule.NOT_A_REGULAR_FILE, path, "is not a regular file");
         }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
             long fileSize = channel.size();
             if (fileSize < 8) {
-                throw error(path, "is too short to be a safetensors file (" + fileSize
+                throw error(Rule.FILE_TOO_SHORT, path, "is too short to be a safetensors file (" + fileSize
                         + " bytes; it must start with an 8-byte header length)");
             }
             ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(channel, lengthBytes, 0);
+            readFully(path, channel, lengthBytes, 0);
             long headerLength = lengthBytes.getLong(0);
             if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
-                throw error(path, "declares a header of " + Long.toUnsignedString(headerLength)
+                throw error(Rule.HEADER_TOO_LARGE, path, "declares a header of " + Long.toUnsignedString(headerLength)
                         + " bytes; at most " + MAX_HEADER_BYTES + " are allowed");
             }
             if (headerLength > fileSize - 8) {
-                throw error(path, "declares a header of " + headerLength + " bytes but only "
+                throw error(Rule.HEADER_PAST_END, path, "declares a header of " + headerLength + " bytes but only "
                         + (fileSize - 8) + " bytes follow the header length");
             }
             ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-            readFully(channel, headerBytes, 8);
+            readFully(path, channel, headerBytes, 8);
             long dataStart = 8 + headerLength;
-            long dataLength = fileSize - dataStart;
-            Header header = parseHeader(path, headerBytes.array(), dataLength);
-
-            Arena arena = Arena.ofShared();
-            try {
-                MemorySegment data = dataLength == 0
-                        ? MemorySegment.ofArray(new byte[0])
-                        : channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLength, arena);
-                return new SafeTensorsFile(path, arena, data, header.tensors, header.metadata, headerLength);
-            } catch (IOException | RuntimeException e) {
-                arena.close();
-                throw e;
-            }
+            Header header = parseHeader(path, headerBytes.array(), fileSize - dataStart);
+            return new SafeTensorsFile(path, channel, dataStart, header.tensors, header.metadata, headerLength);
+        } catch (IOException | RuntimeException | Error e) {
+            channel.close();
+            throw e;
         }
     }
 
@@ -132,16 +123,19 @@ public final class SafeTensorsFile implements AutoCloseable {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(headerBytes)).toString();
         } catch (CharacterCodingException e) {
-            throw error(path, "has a header that is not valid UTF-8");
+            throw error(Rule.HEADER_NOT_UTF8, path, "has a header that is not valid UTF-8");
         }
         JsonNode root;
         try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw error(path, "has a header that is not valid JSON: " + e.getOriginalMessage());
+            root = StrictJson.parse(text);
+        } catch (StrictJson.DuplicateKeyException e) {
+            throw duplicateKey(path, e);
+        } catch (IOException e) {
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw error(Rule.HEADER_NOT_JSON, path, "has a header that is not valid JSON: " + abbreviate(why));
         }
-        if (root == null || !root.isObject()) {
-            throw error(path, "has a header that is not a JSON object");
+        if (!root.isObject()) {
+            throw error(Rule.HEADER_NOT_OBJECT, path, "has a header that is not a JSON object");
         }
         Map<String, String> metadata = Map.of();
         List<TensorInfo> list = new ArrayList<>();
@@ -159,19 +153,25 @@ public final class SafeTensorsFile implements AutoCloseable {
         TensorInfo previous = null;
         for (TensorInfo t : list) {
             if (t.begin() < expectedBegin) {
-                throw tensorError(path, t.name(), "has data_offsets [" + t.begin() + ", " + t.end()
-                        + "] overlapping tensor '" + previous.name() + "' [" + previous.begin() + ", " + previous.end() + "]");
+                throw tensorError(Rule.OFFSETS_OVERLAP, path, t.name(), "has data_offsets [" + t.begin() + ", " + t.end()
+                        + "] overlapping tensor '" + abbreviate(previous.name()) + "' [" + previous.begin() + ", "
+                        + previous.end() + "]");
             }
             if (t.begin() > expectedBegin) {
-                throw tensorError(path, t.name(), "has data_offsets [" + t.begin() + ", " + t.end()
-                        + "] leaving a gap of " + (t.begin() - expectedBegin) + " unused bytes before it"
-                        + " (tensors must be stored back to back)");
+                if (previous == null) {
+                    throw tensorError(Rule.OFFSETS_NOT_FROM_ZERO, path, t.name(), "has data_offsets [" + t.begin() + ", "
+                            + t.end() + "] leaving a gap of " + t.begin() + " unused bytes at the start of the data"
+                            + " (the first tensor must start at offset 0)");
+                }
+                throw tensorError(Rule.OFFSETS_GAP, path, t.name(), "has data_offsets [" + t.begin() + ", " + t.end()
+                        + "] leaving a gap of " + (t.begin() - expectedBegin) + " unused bytes after tensor '"
+                        + abbreviate(previous.name()) + "' (tensors must be stored back to back)");
             }
             expectedBegin = t.end();
             previous = t;
         }
         if (expectedBegin != dataLength) {
-            throw error(path, "has " + (dataLength - expectedBegin) + " bytes after its last tensor"
+            throw error(Rule.TRAILING_BYTES, path, "has " + (dataLength - expectedBegin) + " bytes after its last tensor"
                     + " (data buffer of " + dataLength + " bytes, tensors use " + expectedBegin + ")");
         }
         Map<String, TensorInfo> byName = new TreeMap<>();
@@ -184,17 +184,32 @@ public final class SafeTensorsFile implements AutoCloseable {
     record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
     }
 
+    private static SafeTensorsFormatException duplicateKey(Path path, StrictJson.DuplicateKeyException e) {
+        if (e.path.isEmpty()) {
+            if (e.key.equals(METADATA_KEY)) {
+                return error(Rule.BAD_METADATA, path, "has " + METADATA_KEY + " twice in its header");
+            }
+            return tensorError(Rule.DUPLICATE_TENSOR, path, e.key, "appears twice in the header");
+        }
+        String top = e.path.getFirst();
+        if (top.equals(METADATA_KEY)) {
+            return error(Rule.BAD_METADATA, path, "has " + METADATA_KEY + " key '" + abbreviate(e.key) + "' twice");
+        }
+        return tensorError(Rule.BAD_TENSOR_ENTRY, path, top, "has key '" + abbreviate(e.key) + "' twice in its header entry");
+    }
+
     private static Map<String, String> parseMetadata(Path path, JsonNode node) {
         if (node.isNull()) {
             return Map.of();
         }
         if (!node.isObject()) {
-            throw error(path, "has a " + METADATA_KEY + " entry that is not a JSON object");
+            throw error(Rule.BAD_METADATA, path, "has a " + METADATA_KEY + " entry that is not a JSON object");
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
-                throw error(path, "has " + METADATA_KEY + " value '" + e.getKey() + "' that is not a string");
+                throw error(Rule.BAD_METADATA, path, "has " + METADATA_KEY + " value '" + abbreviate(e.getKey())
+                        + "' that is not a string");
             }
             metadata.put(e.getKey(), e.getValue().textValue());
         }
@@ -203,52 +218,58 @@ public final class SafeTensorsFile implements AutoCloseable {
 
     private static TensorInfo parseTensor(Path path, String name, JsonNode node, long dataLength) {
         if (!node.isObject()) {
-            throw tensorError(path, name, "has a header entry that is not a JSON object");
+            throw tensorError(Rule.BAD_TENSOR_ENTRY, path, name, "has a header entry that is not a JSON object");
         }
         JsonNode dtypeNode = node.get("dtype");
         JsonNode shapeNode = node.get("shape");
         JsonNode offsetsNode = node.get("data_offsets");
-        if (dtypeNode == null || shapeNode == null || offsetsNode == null) {
-            throw tensorError(path, name, "lacks " + (dtypeNode == null ? "dtype" : shapeNode == null ? "shape" : "data_offsets")
+        if (dtypeNode == null || shapeNode == null) {
+            throw tensorError(Rule.BAD_TENSOR_ENTRY, path, name, "lacks " + (dtypeNode == null ? "dtype" : "shape")
+                    + " (every tensor needs dtype, shape and data_offsets)");
+        }
+        if (offsetsNode == null) {
+            throw tensorError(Rule.OFFSETS_MISSING, path, name, "lacks data_offsets"
                     + " (every tensor needs dtype, shape and data_offsets)");
         }
         if (!dtypeNode.isTextual()) {
-            throw tensorError(path, name, "has a dtype that is not a string: " + abbreviate(dtypeNode));
+            throw tensorError(Rule.BAD_TENSOR_ENTRY, path, name, "has a dtype that is not a string: " + abbreviate(dtypeNode));
         }
         DType dtype = DType.fromName(dtypeNode.textValue());
         if (dtype == null) {
-            throw tensorError(path, name, "has unknown dtype \"" + abbreviate(dtypeNode.textValue()) + "\"");
+            throw tensorError(Rule.UNKNOWN_DTYPE, path, name, "has unknown dtype \"" + abbreviate(dtypeNode.textValue()) + "\"");
         }
         if (!shapeNode.isArray()) {
-            throw tensorError(path, name, "has a shape that is not a list: " + abbreviate(shapeNode));
+            throw tensorError(Rule.BAD_TENSOR_ENTRY, path, name, "has a shape that is not a list: " + abbreviate(shapeNode));
         }
         int[] shape = new int[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.isIntegralNumber() || d.bigIntegerValue().signum() < 0 || !d.canConvertToInt()) {
-                throw tensorError(path, name, "has shape dimension " + i + " = " + abbreviate(d)
+                throw tensorError(Rule.BAD_DIMENSION, path, name, "has shape dimension " + i + " = " + abbreviate(d)
                         + "; dimensions must be integers in [0, " + Integer.MAX_VALUE + "]");
             }
             shape[i] = d.intValue();
         }
         if (!offsetsNode.isArray() || offsetsNode.size() != 2) {
-            throw tensorError(path, name, "has data_offsets " + abbreviate(offsetsNode) + "; expected [begin, end]");
+            throw tensorError(Rule.OFFSETS_MISSING, path, name, "has data_offsets " + abbreviate(offsetsNode)
+                    + "; expected [begin, end]");
         }
         long[] offsets = new long[2];
         for (int i = 0; i < 2; i++) {
             JsonNode o = offsetsNode.get(i);
             if (!o.isIntegralNumber() || o.bigIntegerValue().signum() < 0) {
-                throw tensorError(path, name, "has data_offsets " + abbreviate(offsetsNode)
+                throw tensorError(Rule.OFFSETS_MISSING, path, name, "has data_offsets " + abbreviate(offsetsNode)
                         + "; offsets must be non-negative integers");
             }
             if (!o.canConvertToLong() || o.longValue() > dataLength) {
-                throw tensorError(path, name, "has data_offsets " + abbreviate(offsetsNode)
+                throw tensorError(Rule.OFFSETS_OUT_OF_BOUNDS, path, name, "has data_offsets " + abbreviate(offsetsNode)
                         + " outside the data buffer of " + dataLength + " bytes");
             }
             offsets[i] = o.longValue();
         }
         if (offsets[0] > offsets[1]) {
-            throw tensorError(path, name, "has data_offsets " + abbreviate(offsetsNode) + " with begin > end");
+            throw tensorError(Rule.OFFSETS_REVERSED, path, name, "has data_offsets " + abbreviate(offsetsNode)
+                    + " with begin > end");
         }
         long byteLength;
         try {
@@ -258,15 +279,16 @@ public final class SafeTensorsFile implements AutoCloseable {
             }
             byteLength = dtype.byteLength(elements);
         } catch (ArithmeticException e) {
-            throw tensorError(path, name, "has shape " + TensorInfo.shapeString(shape) + " whose size overflows");
+            throw tensorError(Rule.SIZE_OVERFLOW, path, name, "has shape " + TensorInfo.shapeString(shape)
+                    + " whose size overflows 64 bits");
         }
         if (byteLength < 0) {
-            throw tensorError(path, name, "has " + dtype + " shape " + TensorInfo.shapeString(shape)
+            throw tensorError(Rule.SUB_BYTE_SIZE, path, name, "has " + dtype + " shape " + TensorInfo.shapeString(shape)
                     + " whose " + dtype.bits() + "-bit elements do not end on a byte boundary");
         }
         if (byteLength != offsets[1] - offsets[0]) {
-            throw tensorError(path, name, "has " + dtype + " shape " + TensorInfo.shapeString(shape) + " needing "
-                    + byteLength + " bytes but data_offsets [" + offsets[0] + ", " + offsets[1] + "] hold "
+            throw tensorError(Rule.SIZE_MISMATCH, path, name, "has " + dtype + " shape " + TensorInfo.shapeString(shape)
+                    + " needing " + byteLength + " bytes but data_offsets [" + offsets[0] + ", " + offsets[1] + "] hold "
                     + (offsets[1] - offsets[0]));
         }
         return new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
@@ -299,45 +321,77 @@ public final class SafeTensorsFile implements AutoCloseable {
     public TensorInfo info(String name) {
         TensorInfo t = tensors.get(name);
         if (t == null) {
-            throw tensorError(path, name, "is not in the file");
+            throw tensorError(Rule.NO_SUCH_TENSOR, path, name, "is not in the file");
         }
         return t;
     }
 
-    /** The tensor as row-major float32 values; F64, F16 and BF16 are converted. */
+    /** The tensor as row-major float32 values; F64, F16 and BF16 are converted (exactly, F64 rounded to nearest). */
     public float[] floats(String name) {
+        return floats(name, DType.F32);
+    }
+
+    /**
+     * The tensor as row-major float32 values rounded to the precision of {@code precision} (F32, BF16 or F16),
+     * to nearest even, in one rounding from the stored value (an F64 value is not rounded twice). F16
+     * rounding turns values beyond 65504 into infinities.
+     */
+    public float[] floats(String name, DType precision) {
+        if (precision != DType.F32 && precision != DType.BF16 && precision != DType.F16) {
+            throw new IllegalArgumentException("precision must be F32, BF16 or F16, got " + precision);
+        }
         TensorInfo t = info(name);
         if (!t.dtype().isFloat()) {
-            throw tensorError(path, name, "has dtype " + t.dtype() + "; a float dtype (F32, F16, BF16, F64) is needed");
+            throw tensorError(Rule.WRONG_DTYPE, path, name, "has dtype " + t.dtype()
+                    + "; a float dtype (F32, F16, BF16, F64) is needed");
         }
         int n = arrayLength(t);
         float[] out = new float[n];
-        long base = t.begin();
-        switch (t.dtype()) {
-            case F32 -> MemorySegment.copy(data, F32_LE, base, out, 0, n);
-            case F64 -> {
-                double[] chunk = new double[Math.min(CHUNK, n)];
-                for (int i = 0; i < n; i += CHUNK) {
-                    int len = Math.min(CHUNK, n - i);
-                    MemorySegment.copy(data, F64_LE, base + 8L * i, chunk, 0, len);
-                    for (int j = 0; j < len; j++) {
-                        out[i + j] = (float) chunk[j];
+        DType source = t.dtype();
+        boolean round = precision != DType.F32 && precision != source;
+        read(t, segment -> {
+            switch (source) {
+                case F32 -> {
+                    MemorySegment.copy(segment, F32_LE, 0, out, 0, n);
+                    if (round) {
+                        for (int i = 0; i < n; i++) {
+                            out[i] = precision == DType.BF16 ? HalfFloats.roundToBf16(out[i]) : HalfFloats.roundToF16(out[i]);
+                        }
                     }
                 }
-            }
-            case F16, BF16 -> {
-                boolean bf16 = t.dtype() == DType.BF16;
-                short[] chunk = new short[Math.min(CHUNK, n)];
-                for (int i = 0; i < n; i += CHUNK) {
-                    int len = Math.min(CHUNK, n - i);
-                    MemorySegment.copy(data, I16_LE, base + 2L * i, chunk, 0, len);
-                    for (int j = 0; j < len; j++) {
-                        out[i + j] = bf16 ? Float.intBitsToFloat((chunk[j] & 0xFFFF) << 16) : Float.float16ToFloat(chunk[j]);
+                case F64 -> {
+                    double[] chunk = new double[Math.min(CHUNK, n)];
+                    for (int i = 0; i < n; i += CHUNK) {
+                        int len = Math.min(CHUNK, n - i);
+                        MemorySegment.copy(segment, F64_LE, 8L * i, chunk, 0, len);
+                        for (int j = 0; j < len; j++) {
+                            double d = chunk[j];
+                            out[i + j] = switch (precision) {
+                                case BF16 -> HalfFloats.bf16ToFloat(HalfFloats.toBf16Bits(d));
+                                case F16 -> HalfFloats.f16ToFloat(HalfFloats.toF16Bits(d));
+                                default -> (float) d;
+                            };
+                        }
                     }
                 }
+                case F16, BF16 -> {
+                    boolean bf16 = source == DType.BF16;
+                    short[] chunk = new short[Math.min(CHUNK, n)];
+                    for (int i = 0; i < n; i += CHUNK) {
+                        int len = Math.min(CHUNK, n - i);
+                        MemorySegment.copy(segment, I16_LE, 2L * i, chunk, 0, len);
+                        for (int j = 0; j < len; j++) {
+                            float v = bf16 ? HalfFloats.bf16ToFloat(chunk[j]) : HalfFloats.f16ToFloat(chunk[j]);
+                            if (round) {
+                                v = precision == DType.BF16 ? HalfFloats.roundToBf16(v) : HalfFloats.roundToF16(v);
+                            }
+                            out[i + j] = v;
+                        }
+                    }
+                }
+                default -> throw new AssertionError(source);
             }
-            default -> throw new AssertionError(t.dtype());
-        }
+        });
         return out;
     }
 
@@ -345,28 +399,31 @@ public final class SafeTensorsFile implements AutoCloseable {
     public int[] ints(String name) {
         TensorInfo t = info(name);
         if (!t.dtype().isInt()) {
-            throw tensorError(path, name, "has dtype " + t.dtype() + "; an integer dtype (I32 or I64) is needed");
+            throw tensorError(Rule.WRONG_DTYPE, path, name, "has dtype " + t.dtype()
+                    + "; an integer dtype (I32 or I64) is needed");
         }
         int n = arrayLength(t);
         int[] out = new int[n];
-        long base = t.begin();
-        if (t.dtype() == DType.I32) {
-            MemorySegment.copy(data, I32_LE, base, out, 0, n);
-            return out;
-        }
-        long[] chunk = new long[Math.min(CHUNK, n)];
-        for (int i = 0; i < n; i += CHUNK) {
-            int len = Math.min(CHUNK, n - i);
-            MemorySegment.copy(data, I64_LE, base + 8L * i, chunk, 0, len);
-            for (int j = 0; j < len; j++) {
-                long v = chunk[j];
-                if (v != (int) v) {
-                    throw tensorError(path, name, "has value " + v + " at " + indexString(t.shape(), i + j)
-                            + " outside the int range [" + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "]");
-                }
-                out[i + j] = (int) v;
+        read(t, segment -> {
+            if (t.dtype() == DType.I32) {
+                MemorySegment.copy(segment, I32_LE, 0, out, 0, n);
+                return;
             }
-        }
+            long[] chunk = new long[Math.min(CHUNK, n)];
+            for (int i = 0; i < n; i += CHUNK) {
+                int len = Math.min(CHUNK, n - i);
+                MemorySegment.copy(segment, I64_LE, 8L * i, chunk, 0, len);
+                for (int j = 0; j < len; j++) {
+                    long v = chunk[j];
+                    if (v != (int) v) {
+                        throw tensorError(Rule.VALUE_OUT_OF_RANGE, path, name, "has value " + v + " at "
+                                + indexString(t.shape(), i + j) + " outside the int range [" + Integer.MIN_VALUE + ", "
+                                + Integer.MAX_VALUE + "]");
+                    }
+                    out[i + j] = (int) v;
+                }
+            }
+        });
         return out;
     }
 
@@ -374,15 +431,52 @@ public final class SafeTensorsFile implements AutoCloseable {
     public byte[] bytes(String name) {
         TensorInfo t = info(name);
         if (t.byteLength() > MAX_ARRAY_LENGTH) {
-            throw tensorError(path, name, "has " + t.byteLength() + " bytes, too many for one Java array");
+            throw tensorError(Rule.TOO_LARGE, path, name, "has " + t.byteLength() + " bytes, too many for one Java array");
         }
-        return data.asSlice(t.begin(), t.byteLength()).toArray(ValueLayout.JAVA_BYTE);
+        byte[] out = new byte[(int) t.byteLength()];
+        read(t, segment -> MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, 0, out, 0, out.length));
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface SegmentReader {
+        void read(MemorySegment tensorBytes);
+    }
+
+    /** Maps the tensor's bytes, hands them to {@code reader} and unmaps them. */
+    private void read(TensorInfo t, SegmentReader reader) {
+        if (closed) {
+            throw new IllegalStateException(path + " is closed");
+        }
+        if (t.byteLength() == 0) {
+            reader.read(MemorySegment.NULL);
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            long fileSize = channel.size();
+            if (fileSize < dataStart + t.end()) {
+                throw tensorError(Rule.FILE_CHANGED, path, t.name(), "lies past the end of the file, which shrank to "
+                        + fileSize + " bytes after it was opened");
+            }
+            MemorySegment segment = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteLength(), arena);
+            try {
+                reader.read(segment);
+            } catch (InternalError e) {
+                // SIGBUS: the file was truncated while mapped.
+                throw tensorError(Rule.FILE_CHANGED, path, t.name(), "could not be read: the file changed while it was"
+                        + " being read (" + e.getMessage() + ")");
+            }
+        } catch (ClosedChannelException e) {
+            throw new IllegalStateException(path + " is closed", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": cannot read tensor '" + abbreviate(t.name()) + "': " + e.getMessage(), e);
+        }
     }
 
     private int arrayLength(TensorInfo t) {
         long n = t.elementCount();
         if (n > MAX_ARRAY_LENGTH) {
-            throw tensorError(path, t.name(), "has " + n + " elements, too many for one Java array");
+            throw tensorError(Rule.TOO_LARGE, path, t.name(), "has " + n + " elements, too many for one Java array");
         }
         return (int) n;
     }
@@ -403,32 +497,38 @@ public final class SafeTensorsFile implements AutoCloseable {
         return sb.append(']').toString();
     }
 
+    /** Closes the file. Nothing is mapped between reads, so this only releases the file handle. */
     @Override
     public void close() {
-        arena.close();
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // read-only: nothing to flush
+        }
     }
 
-    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    private static void readFully(Path path, FileChannel channel, ByteBuffer buffer, long position) throws IOException {
         long pos = position;
         while (buffer.hasRemaining()) {
             int n = channel.read(buffer, pos);
             if (n < 0) {
-                throw new IOException("unexpected end of file at byte " + pos);
+                throw error(Rule.FILE_CHANGED, path, "ended at byte " + pos + " while its header was being read");
             }
             pos += n;
         }
     }
 
-    private static String abbreviate(Object o) {
+    static String abbreviate(Object o) {
         String s = String.valueOf(o);
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
-    static SafeTensorsFormatException error(Path path, String problem) {
-        return new SafeTensorsFormatException(path + ": " + problem);
+    static SafeTensorsFormatException error(Rule rule, Path path, String problem) {
+        return new SafeTensorsFormatException(rule, path, null, path + ": " + problem);
     }
 
-    static SafeTensorsFormatException tensorError(Path path, String name, String problem) {
-        return new SafeTensorsFormatException(path + ": tensor '" + abbreviate(name) + "' " + problem);
+    static SafeTensorsFormatException tensorError(Rule rule, Path path, String name, String problem) {
+        return new SafeTensorsFormatException(rule, path, name, path + ": tensor '" + abbreviate(name) + "' " + problem);
     }
 }

@@ -60,6 +60,28 @@ public final class SafeTensorsWriter {
         });
     }
 
+    /**
+     * Adds a float tensor stored as {@code dtype} (F32, F16 or BF16; 16-bit values rounded to nearest even),
+     * produced only when the file is written.
+     */
+    public SafeTensorsWriter addFloats(String name, DType dtype, int[] shape, Supplier<float[]> values) {
+        return switch (dtype) {
+            case F32 -> addF32(name, shape, values);
+            case F16, BF16 -> add(name, dtype, shape, (out, n, bytes) -> {
+                float[] v = values.get();
+                checkLength(n, shape, v.length);
+                boolean bf16 = dtype == DType.BF16;
+                writeChunked(out, bytes, 2, v.length, (buf, from, len) -> {
+                    for (int i = 0; i < len; i++) {
+                        float x = v[from + i];
+                        buf.putShort(2 * i, bf16 ? HalfFloats.toBf16Bits(x) : HalfFloats.toF16Bits(x));
+                    }
+                });
+            });
+            default -> throw new IllegalArgumentException("float tensors are written as F32, F16 or BF16, not " + dtype);
+        };
+    }
+
     public SafeTensorsWriter addI32(String name, int[] shape, int[] values) {
         checkLength(name, shape, values.length);
         return add(name, DType.I32, shape, (out, n, bytes) -> {
@@ -123,24 +145,55 @@ public final class SafeTensorsWriter {
         return header;
     }
 
+    /** Told after each tensor is written. */
+    @FunctionalInterface
+    public interface Progress {
+        void tensorWritten(String name, int done, int total, long bytesDone, long bytesTotal);
+    }
+
+    /** Total bytes of the tensors added so far. */
+    public long dataBytes() {
+        long total = 0;
+        for (Entry e : entries.values()) {
+            total += e.byteLength();
+        }
+        return total;
+    }
+
     /** Writes the file (to a temporary sibling first, then moved over {@code file}). */
     public void write(Path file) throws IOException {
+        write(file, null);
+    }
+
+    /** Writes the file, telling {@code progress} (if not null) after each tensor. */
+    public void write(Path file, Progress progress) throws IOException {
         Path absolute = file.toAbsolutePath();
         Path dir = absolute.getParent();
-        Path tmp = Files.createTempFile(dir, absolute.getFileName().toString(), ".tmp");
+        // Created by name (not Files.createTempFile, which makes it owner-only) so the file gets the
+        // permissions of any new file under the umask.
+        Path tmp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(System.nanoTime())
+                + Long.toHexString(Thread.currentThread().threadId()) + ".tmp");
         boolean done = false;
         try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 byte[] header = header();
                 ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(out, length);
                 writeFully(out, ByteBuffer.wrap(header));
+                int written = 0;
+                long bytesDone = 0;
+                long bytesTotal = dataBytes();
                 for (Map.Entry<String, Entry> e : entries.entrySet()) {
                     long before = out.position();
                     e.getValue().body().write(out, e.getKey(), e.getValue().byteLength());
                     if (out.position() - before != e.getValue().byteLength()) {
                         throw new IllegalStateException("tensor '" + e.getKey() + "' wrote " + (out.position() - before)
                                 + " bytes instead of " + e.getValue().byteLength());
+                    }
+                    written++;
+                    bytesDone += e.getValue().byteLength();
+                    if (progress != null) {
+                        progress.tensorWritten(e.getKey(), written, entries.size(), bytesDone, bytesTotal);
                     }
                 }
             }

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsemixer.engine.InvalidModelException;
+import org.sparsemixer.loader.safetensors.SafeTensorsFormatException.Rule;
 
 class SafeTensorsTest {
     @TempDir
@@ -151,6 +152,34 @@ class SafeTensorsTest {
     }
 
     @Test
+    void readsRoundedToBf16OrF16Precision() throws IOException {
+        float[] values = {1f + 0x1p-8f, 1f + 3 * 0x1p-8f, 70000f, -1e-9f, Float.NaN, 0.1f};
+        double justAboveMid = 1.0 + 0x1p-11 + 0x1p-40; // an F16 tie only after rounding to float32
+        byte[] f64 = le(8, Double.doubleToLongBits(justAboveMid), Double.doubleToLongBits(0.1));
+        byte[] f16 = le(2, HalfFloats.toF16Bits(0.1f), HalfFloats.toF16Bits(1000.5f));
+        Path file = dir.resolve("p.safetensors");
+        new SafeTensorsWriter().addF32("f", new int[] {values.length}, values).addRaw("d", DType.F64, new int[] {2}, f64)
+                .addRaw("h", DType.F16, new int[] {2}, f16).write(file);
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            assertArrayEquals(values, f.floats("f", DType.F32));
+            float[] b = f.floats("f", DType.BF16);
+            float[] h = f.floats("f", DType.F16);
+            for (int i = 0; i < values.length; i++) {
+                assertEquals(HalfFloats.roundToBf16(values[i]), b[i], "bf16 " + i);
+                assertEquals(HalfFloats.roundToF16(values[i]), h[i], "f16 " + i);
+            }
+            assertEquals(1f, b[0], "tie to even");
+            assertEquals(1f + 4 * 0x1p-8f, b[1], "tie to even");
+            assertEquals(Float.POSITIVE_INFINITY, h[2], "beyond the F16 range");
+            assertEquals(1f + 0x1p-10f, f.floats("d", DType.F16)[0], "one rounding from F64");
+            assertEquals(HalfFloats.roundToBf16(0.1f), f.floats("d", DType.BF16)[1]);
+            assertEquals(HalfFloats.roundToBf16(HalfFloats.roundToF16(0.1f)), f.floats("h", DType.BF16)[0]);
+            assertArrayEquals(f.floats("h"), f.floats("h", DType.F16), "same precision: unchanged");
+            assertThrows(IllegalArgumentException.class, () -> f.floats("f", DType.I32));
+        }
+    }
+
+    @Test
     void i64OutsideIntRangeIsAnErrorNamingTensorAndElement() throws IOException {
         Path file = craft(dir.resolve("l.safetensors"),
                 "{\"ids\":{\"dtype\":\"I64\",\"shape\":[2,2],\"data_offsets\":[0,32]}}",
@@ -220,112 +249,258 @@ class SafeTensorsTest {
         }
     }
 
-    // ---- malformed files: each is an InvalidModelException naming the file (and the tensor if any)
+    // ---- malformed files: each is a SafeTensorsFormatException naming the file, the tensor if any, and the rule
 
-    private void assertRejected(byte[] wholeFile, String... mustContain) throws IOException {
+    private SafeTensorsFormatException assertRejected(Rule rule, String tensor, byte[] wholeFile, String... mustContain)
+            throws IOException {
         Path file = dir.resolve("bad.safetensors");
         Files.write(file, wholeFile);
-        assertRejectedFile(file, mustContain);
+        return assertRejectedFile(rule, tensor, file, mustContain);
     }
 
-    private void assertRejected(String header, byte[] data, String... mustContain) throws IOException {
-        assertRejectedFile(craft(dir.resolve("bad.safetensors"), header, data), mustContain);
+    private SafeTensorsFormatException assertRejected(Rule rule, String tensor, String header, byte[] data,
+                                                      String... mustContain) throws IOException {
+        return assertRejectedFile(rule, tensor, craft(dir.resolve("bad.safetensors"), header, data), mustContain);
     }
 
-    private static void assertRejectedFile(Path file, String... mustContain) throws IOException {
-        InvalidModelException e = assertThrows(InvalidModelException.class, () -> SafeTensorsFile.open(file).close());
-        assertTrue(e instanceof SafeTensorsFormatException, e.toString());
+    static SafeTensorsFormatException assertRejectedFile(Rule rule, String tensor, Path file, String... mustContain)
+            throws IOException {
+        SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensorsFile.open(file).close());
+        assertTrue(e instanceof InvalidModelException);
+        assertEquals(rule, e.rule(), e.getMessage());
+        assertEquals(file, e.file(), e.getMessage());
+        assertEquals(tensor, e.tensor(), e.getMessage());
         assertTrue(e.getMessage().contains(file.toString()), "names the file: " + e.getMessage());
+        if (tensor != null) {
+            assertTrue(e.getMessage().contains("'" + tensor + "'"), "names the tensor: " + e.getMessage());
+        }
         for (String s : mustContain) {
             assertTrue(e.getMessage().contains(s), "'" + s + "' in: " + e.getMessage());
         }
+        return e;
     }
+
+    private static final byte[] NONE = new byte[0];
+    private static final String OK = ",\"ok\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+    private static final byte[] FOUR = new byte[4];
 
     @Test
     void directoryIsNotASafetensorsFile() throws IOException {
         Path sub = Files.createDirectory(dir.resolve("sub.safetensors"));
         SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensorsFile.open(sub));
+        assertEquals(Rule.NOT_A_REGULAR_FILE, e.rule());
         assertTrue(e.getMessage().contains(sub.toString()), e.getMessage());
         assertThrows(java.nio.file.NoSuchFileException.class, () -> SafeTensorsFile.open(dir.resolve("none")));
     }
 
     @Test
-    void rejectsBadHeaderLengths() throws IOException {
-        assertRejected(new byte[0], "too short");
-        assertRejected(new byte[5], "too short");
-        assertRejected(concat(le(8, 100), "{}".getBytes(StandardCharsets.US_ASCII)), "100", "only 2");
-        assertRejected(concat(le(8, 200_000_000L), "{}".getBytes(StandardCharsets.US_ASCII)), "200000000", "100000000");
-        assertRejected(concat(le(8, -1L), "{}".getBytes(StandardCharsets.US_ASCII)), "18446744073709551615");
+    void ruleFileTooShort() throws IOException {
+        assertRejected(Rule.FILE_TOO_SHORT, null, NONE, "too short");
+        assertRejected(Rule.FILE_TOO_SHORT, null, new byte[7], "too short");
     }
 
     @Test
-    void rejectsHeadersThatAreNotJsonObjects() throws IOException {
-        assertRejectedFile(craft(dir.resolve("bad.safetensors"), new byte[] {'{', (byte) 0xC3, '}'}, new byte[0]), "UTF-8");
-        assertRejected("", new byte[0], "JSON");
-        assertRejected("{\"a\":", new byte[0], "JSON");
-        assertRejected("[1,2]", new byte[0], "JSON object");
-        assertRejected("\"x\"", new byte[0], "JSON object");
-        assertRejected("{} {}", new byte[0], "JSON");
-        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8], "Duplicate", "a");
+    void ruleHeaderTooLarge() throws IOException {
+        assertRejected(Rule.HEADER_TOO_LARGE, null, concat(le(8, 200_000_000L), "{}".getBytes(StandardCharsets.US_ASCII)),
+                "200000000", "100000000");
+        assertRejected(Rule.HEADER_TOO_LARGE, null, concat(le(8, -1L), "{}".getBytes(StandardCharsets.US_ASCII)),
+                "18446744073709551615");
+        assertRejected(Rule.HEADER_TOO_LARGE, null, concat(le(8, 100_000_001L), new byte[64]));
     }
 
     @Test
-    void rejectsBadMetadata() throws IOException {
-        assertRejected("{\"__metadata__\":[1]}", new byte[0], "__metadata__");
-        assertRejected("{\"__metadata__\":{\"n\":1}}", new byte[0], "__metadata__", "'n'");
+    void ruleHeaderPastEnd() throws IOException {
+        assertRejected(Rule.HEADER_PAST_END, null, concat(le(8, 100), "{}".getBytes(StandardCharsets.US_ASCII)), "100", "only 2");
+        assertRejected(Rule.HEADER_PAST_END, null, le(8, 1));
     }
 
     @Test
-    void rejectsBadTensorEntries() throws IOException {
-        String ok = ",\"ok\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
-        byte[] four = new byte[4];
-        assertRejected("{\"t\":[1]" + ok, four, "'t'", "not a JSON object");
-        assertRejected("{\"t\":{\"shape\":[0],\"data_offsets\":[4,4]}" + ok, four, "'t'", "dtype");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"data_offsets\":[4,4]}" + ok, four, "'t'", "shape");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[0]}" + ok, four, "'t'", "data_offsets");
-        assertRejected("{\"t\":{\"dtype\":32,\"shape\":[0],\"data_offsets\":[4,4]}" + ok, four, "'t'", "dtype");
-        assertRejected("{\"t\":{\"dtype\":\"F8\",\"shape\":[0],\"data_offsets\":[4,4]}" + ok, four, "'t'", "unknown dtype", "F8");
-        assertRejected("{\"t\":{\"dtype\":\"f32\",\"shape\":[0],\"data_offsets\":[4,4]}" + ok, four, "'t'", "unknown dtype");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":0,\"data_offsets\":[4,4]}" + ok, four, "'t'", "shape");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[4,4]}" + ok, four, "'t'", "dimension");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[4,4]}" + ok, four, "'t'", "dimension");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[\"1\"],\"data_offsets\":[4,4]}" + ok, four, "'t'", "dimension");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[4294967296],\"data_offsets\":[4,4]}" + ok, four, "'t'", "dimension");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4]}" + ok, four, "'t'", "data_offsets");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4,4]}" + ok, four, "'t'", "data_offsets");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":\"4,4\"}" + ok, four, "'t'", "data_offsets");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[-4,4]}" + ok, four, "'t'", "non-negative");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4.0,4]}" + ok, four, "'t'", "data_offsets");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}" + ok, four, "'t'", "outside the data buffer");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,99999999999999999999999]}" + ok, four,
-                "'t'", "outside");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,0]}" + ok, four, "'t'", "begin > end");
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,8]}" + ok, new byte[8], "'t'", "needing 8",
-                "hold 4");
-        assertRejected("{\"t\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[4,8]}" + ok, new byte[8], "'t'", "needing 8");
-        assertRejected("{\"t\":{\"dtype\":\"F4\",\"shape\":[3],\"data_offsets\":[4,6]}" + ok, new byte[6], "'t'", "byte boundary");
+    void ruleHeaderNotUtf8() throws IOException {
+        assertRejectedFile(Rule.HEADER_NOT_UTF8, null,
+                craft(dir.resolve("bad.safetensors"), new byte[] {'{', (byte) 0xC3, '}'}, NONE), "UTF-8");
+        assertRejectedFile(Rule.HEADER_NOT_UTF8, null,
+                craft(dir.resolve("bad.safetensors"), new byte[] {'{', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'}, NONE));
     }
 
     @Test
-    void rejectsSizesThatOverflow() throws IOException {
-        assertRejected("{\"t\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,2147483647],\"data_offsets\":[0,4]}}",
-                new byte[4], "'t'", "overflow");
-        assertRejected("{\"t\":{\"dtype\":\"F64\",\"shape\":[2147483647,2147483647,4],\"data_offsets\":[0,4]}}",
-                new byte[4], "'t'", "overflow");
+    void ruleHeaderNotJson() throws IOException {
+        assertRejected(Rule.HEADER_NOT_JSON, null, "", NONE, "JSON");
+        assertRejected(Rule.HEADER_NOT_JSON, null, "{\"a\":", NONE, "JSON");
+        assertRejected(Rule.HEADER_NOT_JSON, null, "{} {}", NONE, "JSON");
+        assertRejected(Rule.HEADER_NOT_JSON, null, "{'a': 1}", NONE, "JSON");
+        assertRejected(Rule.HEADER_NOT_JSON, null, "{\"a\": NaN}", NONE, "JSON");
+        // nesting far beyond any real header is refused by the parser's limits, without a stack overflow
+        assertRejected(Rule.HEADER_NOT_JSON, null, "{\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}", NONE, "JSON");
     }
 
     @Test
-    void rejectsOverlapsGapsAndTrailingBytes() throws IOException {
-        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8], "'b'", "overlapping", "'a'");
-        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4], "overlapping");
-        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", new byte[12], "'b'", "gap");
-        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8], "'a'", "gap");
-        assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[6], "2 bytes after");
-        assertRejected("{}", new byte[1], "1 bytes after");
+    void ruleHeaderNotObject() throws IOException {
+        assertRejected(Rule.HEADER_NOT_OBJECT, null, "[1,2]", NONE, "JSON object");
+        assertRejected(Rule.HEADER_NOT_OBJECT, null, "\"x\"", NONE, "JSON object");
+        assertRejected(Rule.HEADER_NOT_OBJECT, null, "null", NONE, "JSON object");
+    }
+
+    @Test
+    void ruleDuplicateTensor() throws IOException {
+        assertRejected(Rule.DUPLICATE_TENSOR, "a", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8], "twice");
+        // a key repeated inside one entry is a malformed entry, not a duplicate tensor
+        assertRejected(Rule.BAD_TENSOR_ENTRY, "a", "{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F16\",\"shape\":[1],"
+                + "\"data_offsets\":[0,4]}}", FOUR, "'dtype' twice");
+    }
+
+    @Test
+    void ruleBadMetadata() throws IOException {
+        assertRejected(Rule.BAD_METADATA, null, "{\"__metadata__\":[1]}", NONE, "__metadata__");
+        assertRejected(Rule.BAD_METADATA, null, "{\"__metadata__\":{\"n\":1}}", NONE, "__metadata__", "'n'");
+        assertRejected(Rule.BAD_METADATA, null, "{\"__metadata__\":{\"n\":{\"x\":\"y\"}}}", NONE, "'n'");
+        assertRejected(Rule.BAD_METADATA, null, "{\"__metadata__\":{\"n\":\"1\",\"n\":\"2\"}}", NONE, "'n' twice");
+        assertRejected(Rule.BAD_METADATA, null, "{\"__metadata__\":{},\"__metadata__\":{}}", NONE, "twice");
+    }
+
+    @Test
+    void ruleBadTensorEntry() throws IOException {
+        assertRejected(Rule.BAD_TENSOR_ENTRY, "t", "{\"t\":[1]" + OK, FOUR, "not a JSON object");
+        assertRejected(Rule.BAD_TENSOR_ENTRY, "t", "{\"t\":{\"shape\":[0],\"data_offsets\":[4,4]}" + OK, FOUR, "dtype");
+        assertRejected(Rule.BAD_TENSOR_ENTRY, "t", "{\"t\":{\"dtype\":\"F32\",\"data_offsets\":[4,4]}" + OK, FOUR, "shape");
+        assertRejected(Rule.BAD_TENSOR_ENTRY, "t", "{\"t\":{\"dtype\":32,\"shape\":[0],\"data_offsets\":[4,4]}" + OK, FOUR, "dtype");
+        assertRejected(Rule.BAD_TENSOR_ENTRY, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":0,\"data_offsets\":[4,4]}" + OK, FOUR, "shape");
+    }
+
+    @Test
+    void ruleUnknownDtype() throws IOException {
+        assertRejected(Rule.UNKNOWN_DTYPE, "t", "{\"t\":{\"dtype\":\"F8\",\"shape\":[0],\"data_offsets\":[4,4]}" + OK, FOUR,
+                "unknown dtype", "F8");
+        assertRejected(Rule.UNKNOWN_DTYPE, "t", "{\"t\":{\"dtype\":\"f32\",\"shape\":[0],\"data_offsets\":[4,4]}" + OK, FOUR,
+                "unknown dtype");
+        assertRejected(Rule.UNKNOWN_DTYPE, "t", "{\"t\":{\"dtype\":\"\",\"shape\":[0],\"data_offsets\":[4,4]}" + OK, FOUR);
+    }
+
+    @Test
+    void ruleBadDimension() throws IOException {
+        for (String dim : new String[] {"-1", "1.5", "\"1\"", "4294967296", "2147483648", "null", "-0.5"}) {
+            assertRejected(Rule.BAD_DIMENSION, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[" + dim + "],\"data_offsets\":[4,4]}"
+                    + OK, FOUR, "dimension");
+        }
+    }
+
+    @Test
+    void ruleSizeOverflow() throws IOException {
+        assertRejected(Rule.SIZE_OVERFLOW, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,2147483647],"
+                + "\"data_offsets\":[0,4]}}", FOUR, "overflow");
+        // the element count fits in 64 bits, the byte size does not
+        assertRejected(Rule.SIZE_OVERFLOW, "t", "{\"t\":{\"dtype\":\"F64\",\"shape\":[2147483647,2147483647,4],"
+                + "\"data_offsets\":[0,4]}}", FOUR, "overflow");
+    }
+
+    @Test
+    void ruleSubByteSize() throws IOException {
+        assertRejected(Rule.SUB_BYTE_SIZE, "t", "{\"t\":{\"dtype\":\"F4\",\"shape\":[3],\"data_offsets\":[4,6]}" + OK,
+                new byte[6], "byte boundary");
+    }
+
+    @Test
+    void ruleOffsetsMissing() throws IOException {
+        for (String offsets : new String[] {"[4]", "[4,4,4]", "\"4,4\"", "[-4,4]", "[4.0,4]", "[null,4]", "{}"}) {
+            assertRejected(Rule.OFFSETS_MISSING, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":" + offsets + "}"
+                    + OK, FOUR, "data_offsets");
+        }
+        assertRejected(Rule.OFFSETS_MISSING, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[0]}" + OK, FOUR, "data_offsets");
+    }
+
+    @Test
+    void ruleOffsetsOutOfBounds() throws IOException {
+        assertRejected(Rule.OFFSETS_OUT_OF_BOUNDS, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}" + OK,
+                FOUR, "outside the data buffer");
+        assertRejected(Rule.OFFSETS_OUT_OF_BOUNDS, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[1],"
+                + "\"data_offsets\":[4,99999999999999999999999]}" + OK, FOUR, "outside");
+        // a huge tensor that claims most of a 2^62-byte file: refused before anything is allocated or mapped
+        assertRejected(Rule.OFFSETS_OUT_OF_BOUNDS, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[1073741824,1073741824],"
+                + "\"data_offsets\":[0,4611686018427387904]}}", FOUR, "outside");
+    }
+
+    @Test
+    void ruleOffsetsReversed() throws IOException {
+        assertRejected(Rule.OFFSETS_REVERSED, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,0]}" + OK,
+                FOUR, "begin > end");
+    }
+
+    @Test
+    void ruleOffsetsOverlap() throws IOException {
+        assertRejected(Rule.OFFSETS_OVERLAP, "b", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8], "overlapping", "'a'");
+        assertRejected(Rule.OFFSETS_OVERLAP, "b", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", FOUR, "overlapping");
+        // an empty tensor inside another one
+        assertRejected(Rule.OFFSETS_OVERLAP, "e", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}}", new byte[8], "overlapping");
+    }
+
+    @Test
+    void ruleOffsetsGap() throws IOException {
+        assertRejected(Rule.OFFSETS_GAP, "b", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", new byte[12], "gap of 4", "'a'");
+    }
+
+    @Test
+    void ruleOffsetsNotFromZero() throws IOException {
+        assertRejected(Rule.OFFSETS_NOT_FROM_ZERO, "a", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                new byte[8], "offset 0");
+    }
+
+    @Test
+    void ruleTrailingBytes() throws IOException {
+        assertRejected(Rule.TRAILING_BYTES, null, "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                new byte[6], "2 bytes after");
+        assertRejected(Rule.TRAILING_BYTES, null, "{}", new byte[1], "1 bytes after");
+    }
+
+    @Test
+    void ruleSizeMismatch() throws IOException {
+        assertRejected(Rule.SIZE_MISMATCH, "t", "{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,8]}" + OK,
+                new byte[8], "needing 8", "hold 4");
+        assertRejected(Rule.SIZE_MISMATCH, "t", "{\"t\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[4,8]}" + OK,
+                new byte[8], "needing 8");
+    }
+
+    @Test
+    void readingRules() throws IOException {
+        Path file = dir.resolve("r.safetensors");
+        new SafeTensorsWriter().addI32("ids", new int[] {1}, new int[] {3}).addF32("w", new int[] {1}, new float[] {1f})
+                .addI64("big", new int[] {1}, new long[] {1L << 40}).write(file);
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            assertEquals(Rule.NO_SUCH_TENSOR, assertThrows(SafeTensorsFormatException.class, () -> f.floats("nope")).rule());
+            assertEquals(Rule.WRONG_DTYPE, assertThrows(SafeTensorsFormatException.class, () -> f.floats("ids")).rule());
+            assertEquals(Rule.WRONG_DTYPE, assertThrows(SafeTensorsFormatException.class, () -> f.ints("w")).rule());
+            SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> f.ints("big"));
+            assertEquals(Rule.VALUE_OUT_OF_RANGE, e.rule());
+            assertEquals("big", e.tensor());
+        }
+    }
+
+    @Test
+    void aFileTruncatedAfterOpeningIsReportedNotCrashed() throws IOException {
+        Path file = dir.resolve("shrinks.safetensors");
+        new SafeTensorsWriter().addF32("a", new int[] {4096}, new float[4096]).write(file);
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(100);
+            }
+            SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> f.floats("a"));
+            assertEquals(Rule.FILE_CHANGED, e.rule());
+        }
+    }
+
+    @Test
+    void readsAfterCloseThrowIllegalState() throws IOException {
+        Path file = dir.resolve("c.safetensors");
+        new SafeTensorsWriter().addF32("a", new int[] {2}, new float[] {1, 2}).write(file);
+        SafeTensorsFile f = SafeTensorsFile.open(file);
+        assertArrayEquals(new float[] {1, 2}, f.floats("a"));
+        f.close();
+        assertThrows(IllegalStateException.class, () -> f.floats("a"));
+        assertEquals(2, f.info("a").elementCount(), "the header stays readable");
     }
 
     @Test

@@ -1,0 +1,89 @@
+package org.sparsemixer.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.sparsemixer.loader.ModelFiles;
+import org.sparsemixer.loader.ModelLoader;
+import org.sparsemixer.loader.WeightDType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code convert}: a model in another dtype, or a model from a NumPy .npz export. */
+@Command(name = "convert",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Rewrite a model directory with its weights stored as another dtype (rounded to nearest even):",
+            "  convert --model DIR --output DIR --dtype bf16|f16|f32",
+            "or build a model directory from a NumPy .npz of the Keras variables and a config.json:",
+            "  convert --npz FILE --config FILE --output DIR [--dtype f32|bf16|f16]",
+            "The output is one model.safetensors with the layout's tensor names, and config.json."})
+final class ConvertCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Input model directory (single file or sharded).")
+    Path model;
+
+    @Option(names = "--npz", paramLabel = "FILE",
+            description = "Input NumPy archive (np.savez of {variable name: value}); needs --config.")
+    Path npz;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "config.json for --npz.")
+    Path config;
+
+    @Option(names = "--output", paramLabel = "DIR", required = true, description = "Output model directory (created if needed).")
+    Path output;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "f32",
+            description = "Stored dtype of the output weights: f32, bf16 or f16 (default: ${DEFAULT-VALUE}).")
+    WeightDType dtype;
+
+    @Option(names = "--force", description = "Overwrite a model already in the output directory.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((model == null) == (npz == null)) {
+            throw new IllegalArgumentException("give exactly one of --model DIR and --npz FILE");
+        }
+        if (model != null && config != null) {
+            throw new IllegalArgumentException("--config goes with --npz; a --model directory has its own config.json");
+        }
+        if (npz != null && config == null) {
+            throw new IllegalArgumentException("--npz needs --config FILE (the model's config.json)");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        long start = System.nanoTime();
+        if (model != null) {
+            if (!Files.isDirectory(model)) {
+                throw new IllegalArgumentException(Files.exists(model)
+                        ? "--model " + model + " is not a directory" : "--model " + model + ": no such directory");
+            }
+            ModelFiles.convertModel(model, output, dtype, force, ProgressReporter.forTerminal(err, "converting"));
+        } else {
+            if (!Files.isRegularFile(npz)) {
+                throw new IllegalArgumentException(Files.exists(npz)
+                        ? "--npz " + npz + " is not a regular file" : "--npz " + npz + ": no such file");
+            }
+            if (!Files.isRegularFile(config)) {
+                throw new IllegalArgumentException(Files.exists(config)
+                        ? "--config " + config + " is not a regular file" : "--config " + config + ": no such file");
+            }
+            ModelFiles.convertNpz(npz, config, output, dtype, force, ProgressReporter.forTerminal(err, "converting"));
+        }
+        report(spec.commandLine().getOut(), output, dtype, start);
+        return Main.EXIT_OK;
+    }
+
+    static void report(PrintWriter out, Path output, WeightDType dtype, long startNanos) throws java.io.IOException {
+        long bytes = Files.size(output.resolve(ModelLoader.WEIGHTS_FILE));
+        out.printf(Locale.ROOT, "wrote %s: %s (%s, %.1f MiB) and %s in %.1f s%n", output, ModelLoader.WEIGHTS_FILE,
+                dtype.cliName(), bytes / 1048576.0, ModelLoader.CONFIG_FILE, (System.nanoTime() - startNanos) / 1e9);
+        out.flush();
+    }
+}

@@ -1,0 +1,104 @@
+package org.sparsemixer.loader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.loader.npz.NpzArchive;
+import org.sparsemixer.loader.safetensors.SafeTensorsWriter;
+
+/**
+ * Writing model directories: {@code convert} (another dtype, or from a NumPy {@code .npz}) and
+ * {@code init} (deterministic random weights). The output is always one {@code model.safetensors} with
+ * the layout's tensor names (normalised: no {@code :0}, no prefix) and a {@code config.json}; inputs are
+ * validated exactly as {@link ModelLoader#load} validates them before anything is written. The weights
+ * file is written to a temporary sibling and moved into place, so a failure never leaves a truncated
+ * file under the final name.
+ */
+public final class ModelFiles {
+    private ModelFiles() {
+    }
+
+    /**
+     * Rewrites the model in {@code inDir} (single file or sharded, any float dtypes) into {@code outDir} with
+     * every weight stored as {@code dtype} (rounded to nearest even); config.json is copied byte for byte.
+     */
+    public static void convertModel(Path inDir, Path outDir, WeightDType dtype, boolean force,
+                                    SafeTensorsWriter.Progress progress) throws IOException {
+        SparseMixerConfig config = ModelLoader.readConfig(inDir);
+        prepareOutput(outDir, force, inDir);
+        try (ModelWeights weights = ModelWeights.open(inDir)) {
+            TensorSource source = ModelLoader.validatedSource(config, weights, dtype);
+            ModelLoader.writeWeights(outDir.resolve(ModelLoader.WEIGHTS_FILE), config, source, dtype, progress);
+        }
+        Files.copy(inDir.resolve(ModelLoader.CONFIG_FILE), outDir.resolve(ModelLoader.CONFIG_FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Builds a model directory from a NumPy archive of the Keras variables (entry names such as
+     * {@code transformer/layer_0/intermediate/kernel:0.npy}, normalised like safetensors names) and a
+     * config.json (validated, then copied byte for byte).
+     */
+    public static void convertNpz(Path npz, Path configFile, Path outDir, WeightDType dtype, boolean force,
+                                  SafeTensorsWriter.Progress progress) throws IOException {
+        SparseMixerConfig config = ConfigJson.read(configFile);
+        prepareOutput(outDir, force, null);
+        try (NpzArchive archive = NpzArchive.open(npz)) {
+            Map<String, NpzArchive.Array> bound = ModelLoader.matchLayout(config, archive.arrays(),
+                    a -> a.header().shape(), a -> a.header().dtype(), npz.toString());
+            TensorSource source = (name, shape) -> {
+                try {
+                    return archive.floats(bound.get(name).name(), dtype.dtype());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            ModelLoader.writeWeights(outDir.resolve(ModelLoader.WEIGHTS_FILE), config, source, dtype, progress);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Files.copy(configFile, outDir.resolve(ModelLoader.CONFIG_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Writes a model directory with the deterministic {@link RandomWeights} of {@code config} and
+     * {@code seed} (F32) and the config as config.json. {@code init --config base} with
+     * {@link DefaultModel#SEED} writes exactly the embedded default model of {@code run}.
+     */
+    public static void init(SparseMixerConfig config, long seed, Path outDir, boolean force,
+                            SafeTensorsWriter.Progress progress) throws IOException {
+        prepareOutput(outDir, force, null);
+        try (RandomWeights weights = new RandomWeights(config, seed)) {
+            ModelLoader.writeWeights(outDir.resolve(ModelLoader.WEIGHTS_FILE), config, weights, WeightDType.F32, progress);
+        }
+        Files.writeString(outDir.resolve(ModelLoader.CONFIG_FILE), ConfigJson.toJson(config));
+    }
+
+    /**
+     * Creates {@code outDir} if needed. Refuses a directory that already holds a model unless {@code force}
+     * (then a stale sharded index is removed, since the new single file is what loads), and never writes
+     * into the input directory.
+     */
+    static void prepareOutput(Path outDir, boolean force, Path inDir) throws IOException {
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new IllegalArgumentException("output " + outDir + " exists and is not a directory");
+        }
+        if (inDir != null && Files.isDirectory(outDir) && Files.isSameFile(outDir, inDir)) {
+            throw new IllegalArgumentException("output " + outDir + " is the input model directory; choose another one");
+        }
+        for (String name : new String[] {ModelLoader.CONFIG_FILE, ModelLoader.WEIGHTS_FILE, ModelLoader.INDEX_FILE}) {
+            Path existing = outDir.resolve(name);
+            if (Files.exists(existing) && !force) {
+                throw new IllegalArgumentException("output " + outDir + " already holds " + name
+                        + "; choose an empty directory or add --force to overwrite");
+            }
+        }
+        Files.createDirectories(outDir);
+        if (force) {
+            Files.deleteIfExists(outDir.resolve(ModelLoader.INDEX_FILE));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.sparsemixer.loader;
+
+import java.util.Locale;
+import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.loader.safetensors.DType;
+import org.sparsemixer.loader.safetensors.HalfFloats;
+
+/**
+ * The precision weights are given to the engine in ({@code run --weights-dtype}) or written in
+ * ({@code convert --dtype}). For BF16 and F16 every weight is rounded to nearest, ties to even, to that
+ * format; F16 turns magnitudes of 65520 and above into infinities. The engine still stores what it gets as
+ * float32: the rounding reproduces the numbers of 16-bit weights, not their memory footprint.
+ */
+public enum WeightDType {
+    F32(DType.F32), BF16(DType.BF16), F16(DType.F16);
+
+    private final DType dtype;
+
+    WeightDType(DType dtype) {
+        this.dtype = dtype;
+    }
+
+    /** The safetensors dtype. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** "f32", "bf16", "f16". */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Bytes per element. */
+    public int bytes() {
+        return dtype.size();
+    }
+
+    /** {@code v} rounded to this precision (identity for F32). */
+    public float round(float v) {
+        return switch (this) {
+            case F32 -> v;
+            case BF16 -> HalfFloats.roundToBf16(v);
+            case F16 -> HalfFloats.roundToF16(v);
+        };
+    }
+
+    /** Rounds {@code values} in place; returns it. */
+    public float[] roundAll(float[] values) {
+        if (this != F32) {
+            for (int i = 0; i < values.length; i++) {
+                values[i] = round(values[i]);
+            }
+        }
+        return values;
+    }
+
+    /** A source giving {@code source}'s tensors rounded to this precision (the same source for F32). */
+    public TensorSource rounding(TensorSource source) {
+        return this == F32 ? source : (name, shape) -> roundAll(source.floats(name, shape).clone());
+    }
+}
