@@ -64,7 +64,7 @@ final class SpectralMixing implements TokenMixer {
         for (int j = 0; j < n; j++) {
             for (int k = 0; k < n; k++) {
                 double angle = 2 * Math.PI * ((long) j * k % n) / n;
-                m[j * n + k] = (float) (cosine ? Math.cos(angle) : Math.sin(angle));
+                m[j * n + k] = (float) (cosine ? StrictMath.cos(angle) : StrictMath.sin(angle));
             }
         }
         return m;

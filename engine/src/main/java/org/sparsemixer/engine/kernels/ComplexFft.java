@@ -58,8 +58,8 @@ public final class ComplexFft {
                     // w_len^(j t) = w_n^((j t mod len) * stride), reduced exactly before the double trig.
                     long q = ((long) j * t) % len;
                     double ang = -2.0 * Math.PI * q / len;
-                    twRe[j * radix + t] = (float) Math.cos(ang);
-                    twIm[j * radix + t] = (float) Math.sin(ang);
+                    twRe[j * radix + t] = (float) StrictMath.cos(ang);
+                    twIm[j * radix + t] = (float) StrictMath.sin(ang);
                 }
             }
             if (radix > 5) {
@@ -67,8 +67,8 @@ public final class ComplexFft {
                 rootIm = new float[radix];
                 for (int q = 0; q < radix; q++) {
                     double ang = -2.0 * Math.PI * q / radix;
-                    rootRe[q] = (float) Math.cos(ang);
-                    rootIm[q] = (float) Math.sin(ang);
+                    rootRe[q] = (float) StrictMath.cos(ang);
+                    rootIm[q] = (float) StrictMath.sin(ang);
                 }
             } else {
                 rootRe = null;
@@ -104,7 +104,7 @@ public final class ComplexFft {
                 // c[k] = exp(-pi i k^2 / n) = exp(-2 pi i (k^2 mod 2n) / (2n))
                 long q = ((long) k * k) % twoN;
                 double ang = -Math.PI * q / n;
-                double c = Math.cos(ang), s = Math.sin(ang);
+                double c = StrictMath.cos(ang), s = StrictMath.sin(ang);
                 chirpRe[k] = (float) c;
                 chirpIm[k] = (float) s;
                 // b[d] = conj(c[d]) for |d| < n, circular in m
@@ -373,8 +373,8 @@ public final class ComplexFft {
         }
     }
 
-    private static final float C1 = (float) Math.cos(2 * Math.PI / 5), C2 = (float) Math.cos(4 * Math.PI / 5);
-    private static final float S1 = (float) Math.sin(2 * Math.PI / 5), S2 = (float) Math.sin(4 * Math.PI / 5);
+    private static final float C1 = (float) StrictMath.cos(2 * Math.PI / 5), C2 = (float) StrictMath.cos(4 * Math.PI / 5);
+    private static final float S1 = (float) StrictMath.sin(2 * Math.PI / 5), S2 = (float) StrictMath.sin(4 * Math.PI / 5);
 
     private static void radix5(Stage st, int batch, float[] xr, int xrO, float[] xi, int xiO,
                                float[] yr, int yrO, float[] yi, int yiO) {
@@ -644,7 +644,7 @@ public final class ComplexFft {
             int half = size >> 1, step = len / size;
             for (int k = 0; k < half; k++) {
                 double ang = -2.0 * Math.PI * (k * step) / len;
-                double wr = Math.cos(ang), wi = Math.sin(ang);
+                double wr = StrictMath.cos(ang), wi = StrictMath.sin(ang);
                 for (int s = k; s < len; s += size) {
                     int t = s + half;
                     double xr = re[t] * wr - im[t] * wi;
