@@ -24,7 +24,8 @@ import org.sparsemixer.bench.onnx.OnnxGraph.Attr;
  * <p>Covered: embeddings (with the W != H projection), linear, Fourier and Hartley mixing (the
  * spectral ones as products with DFT cos/sin matrices), multi-head attention with the -1e9 additive
  * key mask, dense tanh-GELU feed-forward, expert-choice MoE (router softmax, TopK per group and
- * expert, Gather, batched expert MatMuls, gate multiply, ScatterND add), post- and pre-norm blocks,
+ * expert, Gather, batched expert MatMuls, then a one-hot combine MatMul weighted by the gates, or
+ * ScatterND add), post- and pre-norm blocks,
  * the pooler. Not covered: dense inputs ({@code with_dense_inputs}).
  *
  * <p>Activations are kept as 2-D [B*S, H] matrices so that ONNX Runtime can fuse MatMul + bias into Gemm.
@@ -40,8 +41,23 @@ public final class OnnxExport {
         MS_FAST_GELU
     }
 
+    /** How the expert outputs are combined back into token order. */
+    public enum Combine {
+        /**
+         * A one-hot combine tensor [G, E*C, T] (OneHot of the TopK indices times the gates) multiplied with the
+         * expert outputs: one batched MatMul, deterministic and thread-safe. The default.
+         */
+        ONE_HOT,
+        /**
+         * {@code ScatterND(reduction="add")}. Correct by the ONNX spec, but ORT's CPU kernel (1.22) runs the
+         * updates with a parallel-for and no atomics, so a token picked by several experts races when
+         * intra-op threads > 1 and results are wrong at random. Only safe with one thread.
+         */
+        SCATTER_ND
+    }
+
     /** Export options. */
-    public record Options(int batch, boolean encoderOutputs, Gelu gelu) {
+    public record Options(int batch, boolean encoderOutputs, Gelu gelu, Combine combine) {
         public Options {
             if (batch < 1) {
                 throw new IllegalArgumentException("batch must be >= 1, got " + batch);
@@ -49,15 +65,19 @@ public final class OnnxExport {
         }
 
         public static Options batch(int batch) {
-            return new Options(batch, false, Gelu.ONNX);
+            return new Options(batch, false, Gelu.ONNX, Combine.ONE_HOT);
         }
 
         public Options withEncoderOutputs(boolean on) {
-            return new Options(batch, on, gelu);
+            return new Options(batch, on, gelu, combine);
         }
 
         public Options withGelu(Gelu g) {
-            return new Options(batch, encoderOutputs, g);
+            return new Options(batch, encoderOutputs, g, combine);
+        }
+
+        public Options withCombine(Combine c) {
+            return new Options(batch, encoderOutputs, gelu, c);
         }
     }
 
@@ -347,11 +367,21 @@ public final class OnnxExport {
                 weight(p + "experts/intermediate/bias", e, 1, f), false);
         String y = add(matmul(inner, weight(p + "experts/output/kernel")),
                 weight(p + "experts/output/bias", e, 1, h)); // [E, G*C, H]
-        String gates = reshape(transpose(top[0], 1, 0, 2), e, (long) groups * cap, 1);
-        String weighted = reshape(mul(y, gates), (long) e * groups * cap, h);
-        String zeros = g.op("ConstantOfShape", new String[] {g.int64s(rows, h)},
-                Attr.tensor("value", OnnxGraph.floatLiteral(0f)));
-        return g.op("ScatterND", new String[] {zeros, reshape(tokensByExpert, (long) e * groups * cap, 1), weighted},
-                Attr.s("reduction", "add"));
+        if (options.combine() == Combine.SCATTER_ND) {
+            String gates = reshape(transpose(top[0], 1, 0, 2), e, (long) groups * cap, 1);
+            String weighted = reshape(mul(y, gates), (long) e * groups * cap, h);
+            String zeros = g.op("ConstantOfShape", new String[] {g.int64s(rows, h)},
+                    Attr.tensor("value", OnnxGraph.floatLiteral(0f)));
+            return g.op("ScatterND", new String[] {zeros, reshape(tokensByExpert, (long) e * groups * cap, 1), weighted},
+                    Attr.s("reduction", "add"));
+        }
+        // combine[g, e*C + c, t] = gate of (e, c) if expert e's c-th pick in group g is token t, else 0
+        String oneHot = g.op("OneHot", new String[] {top[1], g.int64s(t), g.floats("onehot_values", new long[] {2},
+                new float[] {0f, 1f})}, Attr.i("axis", -1)); // [G, E, C, T]
+        String combine = reshape(mul(oneHot, g.op("Unsqueeze", new String[] {top[0], g.int64s(-1)})),
+                groups, (long) e * cap, t); // [G, E*C, T]
+        String yByGroup = reshape(transpose(reshape(y, e, groups, cap, h), 1, 0, 2, 3), groups, (long) e * cap, h);
+        String out = matmul(transpose(combine, 0, 2, 1), yByGroup); // [G, T, H]
+        return reshape(out, rows, h);
     }
 }

@@ -25,11 +25,15 @@ public final class OrtEncoder implements AutoCloseable {
     private final int hidden;
 
     public OrtEncoder(Path model, int threads, int layers, int hidden) throws OrtException {
-        this(model, threads, layers, hidden, true);
+        this(model, threads, layers, hidden, true, null);
     }
 
-    /** @param spinning ORT's {@code session.intra_op.allow_spinning} (ORT's default is on) */
-    public OrtEncoder(Path model, int threads, int layers, int hidden, boolean spinning) throws OrtException {
+    /**
+     * @param spinning  ORT's {@code session.intra_op.allow_spinning} (ORT's default is on)
+     * @param optimized where to write ORT's optimized graph, or null
+     */
+    public OrtEncoder(Path model, int threads, int layers, int hidden, boolean spinning, Path optimized)
+            throws OrtException {
         this.env = OrtEnvironment.getEnvironment();
         this.layers = layers;
         this.hidden = hidden;
@@ -39,6 +43,9 @@ public final class OrtEncoder implements AutoCloseable {
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+            if (optimized != null) {
+                options.setOptimizedModelFilePath(optimized.toString());
+            }
             this.session = env.createSession(model.toString(), options);
         }
     }
