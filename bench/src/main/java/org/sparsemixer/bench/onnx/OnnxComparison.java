@@ -15,7 +15,8 @@ import org.sparsemixer.engine.graph.SparseMixerEncoder;
 
 /**
  * The engine against ONNX Runtime on the same model, in one process: builds a preset with seeded random
- * weights (std 0.02), exports it with {@link OnnxExport}, checks that both agree on a sample batch, then
+ * weights (std 0.02), exports it with {@link OnnxExport}, runs it in ONNX Runtime ({@link OrtEncoder}: T intra-op
+ * threads, 1 inter-op thread, all graph optimizations, no spin-waiting), checks that both agree on a sample batch, then
  * times both with interleaved iterations (the order alternates every iteration) and prints the medians.
  * Last line: {@code onnx-compare CONFIG b=B t=T engine_p50_ms=X ort_p50_ms=Y speedup=Z} with
  * {@code speedup = ort_p50 / engine_p50}.
@@ -28,7 +29,9 @@ import org.sparsemixer.engine.graph.SparseMixerEncoder;
  * {@code --combine onehot|scatter} (how MoE outputs return to token order; default onehot, see
  * {@link OnnxExport.Combine}),
  * {@code --encoder-outputs} (ORT also returns every layer's output, as the engine always does),
- * {@code --no-spinning} (ORT intra-op threads do not spin-wait), {@code --seed N},
+ * {@code --spinning} (ORT's intra-op threads spin-wait between ops, ORT's own default; off here because on a
+ * shared 2-core machine spinning makes ORT 1.5-2x slower whenever the other core is busy, and the comparison
+ * should be against ORT's better setting), {@code --seed N},
  * {@code --ort-only} (time ORT alone, to compare export variants; no final line),
  * {@code --keep FILE} (keep the exported model), {@code --ort-optimized FILE} (write ORT's optimized graph).
  */
@@ -44,7 +47,7 @@ public final class OnnxComparison {
         int warmup = 3;
         long seed = 42;
         boolean encoderOutputs = false;
-        boolean spinning = true;
+        boolean spinning = false;
         boolean ortOnly = false;
         OnnxExport.Gelu gelu = OnnxExport.Gelu.ONNX;
         OnnxExport.Combine combine = OnnxExport.Combine.ONE_HOT;
@@ -60,7 +63,7 @@ public final class OnnxComparison {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--encoder-outputs" -> encoderOutputs = true;
-                case "--no-spinning" -> spinning = false;
+                case "--spinning" -> spinning = true;
                 case "--ort-only" -> ortOnly = true;
                 case "--keep" -> keep = Path.of(args[++i]);
                 case "--ort-optimized" -> optimized = Path.of(args[++i]);
@@ -98,6 +101,8 @@ public final class OnnxComparison {
             if (keep == null) {
                 Files.delete(model); // ORT has read it
             }
+            System.out.printf(Locale.ROOT, "engine threads=%d; ort %s intra-op threads=%d inter-op=1 opt=ALL spinning=%s%n",
+                    threads, ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(), threads, spinning);
             EncoderOutput want = engine.encode(input);
             EncoderOutput got = ort.encode(input);
             List<OutputComparison.Diff> diffs = OutputComparison.compare(want, got);
