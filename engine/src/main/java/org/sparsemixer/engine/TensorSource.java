@@ -10,7 +10,8 @@ public interface TensorSource {
     /**
      * @param name  a name from {@link ModelLayout#expectedTensors(SparseMixerConfig)}
      * @param shape the shape the layout expects for it
-     * @return the tensor as {@code product(shape)} row-major floats; the encoder copies what it keeps
+     * @return the tensor as {@code product(shape)} row-major floats, in a new array that the encoder
+     *         may keep (and never modifies): a source must not hand out an array it uses elsewhere
      */
     float[] floats(String name, int[] shape);
 }

@@ -47,7 +47,10 @@ final class ExpertChoiceRouter {
         }
         int groups = rows / tokensPerGroup;
         Assignment[] assignments = new Assignment[experts];
-        pool.forRange(experts, 1, (from, to) -> {
+        // Selection is cheap (O(T log C) per expert and group): below ~64k token-expert pairs, handing
+        // it to the pool costs more than it saves.
+        int minExpertsPerTask = (long) rows * experts < (1 << 16) ? experts : 1;
+        pool.forRange(experts, minExpertsPerTask, (from, to) -> {
             int[] heap = new int[capacity];
             for (int e = from; e < to; e++) {
                 int[] tokens = new int[groups * capacity];

@@ -33,8 +33,11 @@ final class MultiHeadAttention implements TokenMixer {
         this.heads = heads;
         this.headSize = hidden / heads;
         String p = prefix + "self_attention/";
-        query = weights.matrix(p + "query/kernel", hidden, hidden);
-        queryBias = weights.floats(p + "query/bias");
+        // Keras scales the projected query by 1/sqrt(D); folding the scale into the query kernel and
+        // bias at load saves a pass over Q on every call.
+        float scale = (float) (1.0 / Math.sqrt(headSize));
+        query = PackedMatrix.pack(scaled(weights.floats(p + "query/kernel"), scale), hidden, hidden);
+        queryBias = scaled(weights.floats(p + "query/bias"), scale);
         key = weights.matrix(p + "key/kernel", hidden, hidden);
         keyBias = weights.floats(p + "key/bias");
         value = weights.matrix(p + "value/kernel", hidden, hidden);
@@ -53,11 +56,6 @@ final class MultiHeadAttention implements TokenMixer {
         Gemm.multiply(pool, x, 0, hidden, rows, query, q, 0, hidden, Epilogue.bias(queryBias));
         Gemm.multiply(pool, keyValue, 0, hidden, rows, key, k, 0, hidden, Epilogue.bias(keyBias));
         Gemm.multiply(pool, keyValue, 0, hidden, rows, value, v, 0, hidden, Epilogue.bias(valueBias));
-        // Keras scales the query before the dot product.
-        float scale = (float) (1.0 / Math.sqrt(headSize));
-        for (int i = 0; i < rows * hidden; i++) {
-            q[i] *= scale;
-        }
         float[] context = ws.get(Workspace.Buffer.CONTEXT, rows * hidden);
         pool.forRange(batch * heads, 1, (from, to) -> {
             float[] scores = scoreScratch.get(s * s);
@@ -77,5 +75,14 @@ final class MultiHeadAttention implements TokenMixer {
             }
         });
         Gemm.multiply(pool, context, 0, hidden, rows, output, out, 0, hidden, Epilogue.bias(outputBias));
+    }
+
+    /** A scaled copy: the weight source may hand out arrays it keeps. */
+    private static float[] scaled(float[] values, float scale) {
+        float[] copy = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            copy[i] = values[i] * scale;
+        }
+        return copy;
     }
 }

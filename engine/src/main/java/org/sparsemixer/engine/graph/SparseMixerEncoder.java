@@ -1,5 +1,6 @@
 package org.sparsemixer.engine.graph;
 
+import java.util.concurrent.CancellationException;
 import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.EncoderOutput;
@@ -111,6 +112,8 @@ public final class SparseMixerEncoder implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the input breaks a rule of SPEC section 4 (the message names it)
      * @throws IllegalStateException    when the encoder is closed
+     * @throws CancellationException    when the calling thread is interrupted (its interrupt flag stays set;
+     *                                  the encoder stays usable)
      */
     public EncoderOutput encode(EncoderInput input, StageTimes times) {
         if (closed) {
@@ -134,6 +137,9 @@ public final class SparseMixerEncoder implements AutoCloseable {
             embeddings.forward(pool, ws, input, x);
             ws.end(Stage.EMBEDDINGS);
             for (int i = 0; i < layers.length; i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("interrupted before layer " + i);
+                }
                 layers[i].forward(pool, ws, x, mask, batch, rows, out);
                 System.arraycopy(out, 0, encoderOutputs, i * block, block);
                 float[] next = out;

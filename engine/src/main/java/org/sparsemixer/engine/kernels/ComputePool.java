@@ -1,12 +1,12 @@
 package org.sparsemixer.engine.kernels;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A fixed set of worker threads shared by every call of an encoder (no thread is created per call).
@@ -54,7 +54,15 @@ public final class ComputePool implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code body} over [0, count), split across the pool when {@code count >= minChunk * 2}. */
+    /**
+     * Runs {@code body} over [0, count), split across the pool when {@code count >= minChunk * 2}.
+     * Returns (or throws) only when no chunk of this call is running any more, so the caller may reuse
+     * the buffers the chunks wrote even after a failure or an interrupt.
+     *
+     * @throws CancellationException when the calling thread is interrupted while it waits; chunks not yet
+     *                               started are skipped and the interrupt flag stays set
+     * @throws IllegalStateException when the pool is closed
+     */
     public void forRange(int count, int minChunk, RangeBody body) {
         int chunks = Math.min(threads, Math.max(1, count / Math.max(1, minChunk)));
         if (chunks <= 1 || workers == null) {
@@ -63,46 +71,100 @@ public final class ComputePool implements AutoCloseable {
             }
             return;
         }
-        List<Future<?>> pending = new ArrayList<>(chunks - 1);
+        Fork fork = new Fork(chunks - 1);
         for (int c = 1; c < chunks; c++) {
             int from = (int) ((long) count * c / chunks);
             int to = (int) ((long) count * (c + 1) / chunks);
-            pending.add(workers.submit(() -> body.run(from, to)));
-        }
-        Throwable failure = null;
-        try {
-            body.run(0, (int) ((long) count / chunks));
-        } catch (Throwable t) {
-            failure = t;
-        }
-        for (Future<?> f : pending) {
             try {
-                f.get();
-            } catch (InterruptedException e) {
-                pending.forEach(p -> p.cancel(true));
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for worker threads", e);
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                }
+                workers.execute(() -> {
+                    try {
+                        fork.run(body, from, to);
+                    } finally {
+                        fork.chunkDone();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                fork.fail(new IllegalStateException("the compute pool is closed", e));
+                fork.skip(chunks - c);
+                break;
             }
         }
-        if (failure instanceof RuntimeException re) {
-            throw re;
+        fork.run(body, 0, (int) ((long) count / chunks));
+        fork.finish();
+    }
+
+    /** The chunks of one {@link #forRange} call handed to workers: completion count and first failure. */
+    private static final class Fork {
+        private final CountDownLatch done;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile boolean abandoned;
+
+        Fork(int forkedChunks) {
+            this.done = new CountDownLatch(forkedChunks);
         }
-        if (failure instanceof Error err) {
-            throw err;
+
+        /** Runs one chunk unless the call was abandoned (a chunk failed or the caller was interrupted). */
+        void run(RangeBody body, int from, int to) {
+            try {
+                if (!abandoned) {
+                    body.run(from, to);
+                }
+            } catch (Throwable t) {
+                fail(t);
+            }
         }
-        if (failure != null) {
-            throw new IllegalStateException(failure);
+
+        /** A chunk handed to a worker has finished (or was skipped). */
+        void chunkDone() {
+            done.countDown();
+        }
+
+        void fail(Throwable t) {
+            failure.compareAndSet(null, t);
+            abandoned = true;
+        }
+
+        /** Chunks that were never handed to a worker. */
+        void skip(int chunks) {
+            for (int i = 0; i < chunks; i++) {
+                chunkDone();
+            }
+        }
+
+        /** Waits for every forked chunk, without giving up on an interrupt, then reports the outcome. */
+        void finish() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    abandoned = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("interrupted while waiting for the compute threads");
+            }
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
         }
     }
 
+    /** Stops the workers once the chunks already handed to them are done; later calls are refused. */
     @Override
     public void close() {
         if (workers != null) {
-            workers.shutdownNow();
+            workers.shutdown();
         }
     }
 }

@@ -1,18 +1,49 @@
 package org.sparsemixer.engine.kernels;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The one entry point for every dense product of the encoder.
  * <p>
- * Each output element is a sum over k in ascending order with fused multiply-adds, whatever the
- * vector width, tiling or thread split, so results are identical for any thread count. Rows of C
- * are split across the pool.
+ * <b>Summation order (the determinism contract).</b> Every output element is
+ * {@code c = 0; for k = 0 .. K-1 ascending: c = fma(A[m, k], B[k, n], c)}, one exact chain of fused
+ * multiply-adds in float, then the epilogue {@code c = act(c + bias[n]) + residual[m, n]}. The register
+ * tiles keep c in a vector lane; between K blocks it is stored to C and reloaded, which is lossless. Work
+ * is split over M (row tiles) or N (panels), never over K, and edge tiles run the same chains, so the
+ * result is bit-identical for any thread count, any tiling and to the scalar twin {@link GemmScalar}.
+ * <p>
+ * <b>Tiling.</b> B is packed in panels of {@code nv} vectors ({@link PackedMatrix}; 4 x 16 = 64 floats
+ * with 512-bit vectors, 2 x 8 with 256-bit, 1 vector for N &lt;= LANES). The micro-kernels
+ * ({@link MicroKernels}) hold an mr x nv tile of accumulators (mr &lt;= 6, or &lt;= 12 for one-vector panels)
+ * in registers, stream the panel
+ * and broadcast elements of A read in place (A is never packed). Loops, outside in: K blocks of at most
+ * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC}, panels, row tiles. The rows of a block are cut into
+ * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed); a last partial panel is
+ * computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
+ * while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
+ * <p>
+ * <b>Threads.</b> Products below {@link #PARALLEL_MIN_FLOPS} run on the caller (a pool dispatch costs
+ * tens of microseconds). Larger ones are cut into units of {@link #MC} rows x {@link #PANEL_GROUP} panels
+ * that the pool's threads take from a shared counter (dynamic balance on a shared machine).
  */
 public final class Gemm {
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int MIN_ROWS_PER_TASK = 4;
+    static final VectorSpecies<Float> SPECIES = VectorShapes.F;
+    private static final int L = VectorShapes.LANES;
+    /** Register tile height (12 for one-vector panels, see {@link MicroKernels#maxRows}); unit of the M split. */
+    static final int MR = 6;
+    /** Largest K block. */
+    static final int KC = 512;
+    /** Rows per block (a multiple of MR): the A block, MC x KC floats, stays in L2. */
+    static final int MC = 96;
+    /** Panels per unit of parallel work (256 columns with 512-bit vectors). */
+    static final int PANEL_GROUP = 4;
+    /** Below this many flops (2 M N K) a product runs on the calling thread. */
+    static final long PARALLEL_MIN_FLOPS = 3_000_000L;
+
+    private static final ComputePool SINGLE = ComputePool.singleThreaded();
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private Gemm() {
     }
@@ -27,17 +58,30 @@ public final class Gemm {
         int n = b.cols();
         checkRows("A", a, aOffset, lda, m, k);
         checkRows("C", c, cOffset, ldc, m, n);
-        MatrixView bView = MatrixView.rowMajor(b.data, 0, k, n);
-        pool.forRange(m, MIN_ROWS_PER_TASK, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                rowTimesRowMajor(a, aOffset + i * lda, 1, k, bView, c, cOffset + i * ldc);
-                applyEpilogue(epilogue, c, cOffset + i * ldc, n, i);
-            }
-        });
+        checkEpilogue(epilogue, m, n);
+        if (m == 0) {
+            return;
+        }
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, c, cOffset, ldc, epilogue);
     }
 
-    /** {@code C = A x B} for activations given as strided views; C must have unit column stride. */
+    /** Single-threaded form of the packed product. */
+    public static void multiply(float[] a, int aOffset, int lda, int m, PackedMatrix b,
+                                float[] c, int cOffset, int ldc, Epilogue epilogue) {
+        multiply(SINGLE, a, aOffset, lda, m, b, c, cOffset, ldc, epilogue);
+    }
+
+    /**
+     * {@code C = A x B} for activations given as strided views; C must have unit column stride.
+     * B is packed on the fly into a per-thread buffer (row-major and transposed views alike, so
+     * {@code Q x K^T} reads K in place); A is read in place when its column stride is 1, else copied.
+     */
     public static void multiply(ComputePool pool, MatrixView a, MatrixView b, MatrixView c) {
+        multiply(pool, a, b, c, Epilogue.none());
+    }
+
+    /** As {@link #multiply(ComputePool, MatrixView, MatrixView, MatrixView)} with a fused epilogue. */
+    public static void multiply(ComputePool pool, MatrixView a, MatrixView b, MatrixView c, Epilogue epilogue) {
         if (a.cols() != b.rows() || a.rows() != c.rows() || b.cols() != c.cols()) {
             throw new IllegalArgumentException("shape mismatch: [" + a.rows() + ", " + a.cols() + "] x ["
                     + b.rows() + ", " + b.cols() + "] -> [" + c.rows() + ", " + c.cols() + "]");
@@ -45,7 +89,46 @@ public final class Gemm {
         if (c.colStride() != 1) {
             throw new IllegalArgumentException("C must have unit column stride");
         }
-        pool.forRange(a.rows(), MIN_ROWS_PER_TASK, (from, to) -> multiplyRows(a, b, c, from, to));
+        int m = a.rows();
+        int k = a.cols();
+        int n = b.cols();
+        checkEpilogue(epilogue, m, n);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                int row = c.offset() + i * c.rowStride();
+                java.util.Arrays.fill(c.data(), row, row + n, 0f);
+                epilogueTile(epilogue, c.data(), c.offset(), c.rowStride(), i, 1, 0, n);
+            }
+            return;
+        }
+        float[][] scratch = SCRATCH.get();
+        int nv = PackedMatrix.panelVectors(n);
+        int packed = (int) PackedMatrix.packedSize(k, n, nv);
+        if (scratch[0].length < packed) {
+            scratch[0] = new float[packed];
+        }
+        float[] bp = scratch[0];
+        PackedMatrix.packInto(b.data(), b.offset(), b.rowStride(), b.colStride(), k, n, nv, bp);
+        float[] aData = a.data();
+        int aOff = a.offset();
+        int lda = a.rowStride();
+        if (a.colStride() != 1) {
+            if (scratch[1].length < m * k) {
+                scratch[1] = new float[m * k];
+            }
+            aData = scratch[1];
+            for (int i = 0; i < m; i++) {
+                for (int kk = 0; kk < k; kk++) {
+                    aData[i * k + kk] = a.get(i, kk);
+                }
+            }
+            aOff = 0;
+            lda = k;
+        }
+        run(pool, aData, aOff, lda, m, k, n, nv, bp, c.data(), c.offset(), c.rowStride(), epilogue);
     }
 
     /** Single-threaded form of {@link #multiply(ComputePool, MatrixView, MatrixView, MatrixView)}. */
@@ -53,74 +136,129 @@ public final class Gemm {
         multiply(SINGLE, a, b, c);
     }
 
-    private static final ComputePool SINGLE = ComputePool.singleThreaded();
+    // ------------------------------------------------------------------------------------------ driver
 
-    private static void multiplyRows(MatrixView a, MatrixView b, MatrixView c, int from, int to) {
-        int k = a.cols();
-        int n = b.cols();
-        for (int i = from; i < to; i++) {
-            int cRow = c.offset() + i * c.rowStride();
-            int aRow = a.offset() + i * a.rowStride();
-            if (b.colStride() == 1) {
-                rowTimesRowMajor(a.data(), aRow, a.colStride(), k, b, c.data(), cRow);
-            } else {
-                for (int j = 0; j < n; j++) {
-                    c.data()[cRow + j] = dot(a.data(), aRow, a.colStride(), b.data(),
-                            b.offset() + j * b.colStride(), b.rowStride(), k);
+    private static void run(ComputePool pool, float[] a, int aOff, int lda, int m, int k, int n, int nv,
+                            float[] bp, float[] c, int cOff, int ldc, Epilogue e) {
+        int nr = nv * L;
+        int panels = (n + nr - 1) / nr;
+        int threads = pool.threads();
+        long flops = 2L * m * n * k;
+        if (threads == 1 || flops < PARALLEL_MIN_FLOPS) {
+            block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, e);
+            return;
+        }
+        // Dynamic split: units of (row block x panel group) are handed out from a shared counter, so a core
+        // slowed down by other processes simply takes fewer units. Which thread computes a unit does not
+        // change any element's summation chain.
+        int mBlocks = (m + MC - 1) / MC;
+        int groups = (panels + PANEL_GROUP - 1) / PANEL_GROUP;
+        int units = mBlocks * groups;
+        AtomicInteger next = new AtomicInteger();
+        pool.forRange(Math.min(threads, units), 1, (from, to) -> {
+            for (int u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) {
+                int rb = u / groups;
+                int g = u - rb * groups;
+                int m0 = rb * MC;
+                int p0 = g * PANEL_GROUP;
+                block(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, nv, bp, p0, Math.min(panels, p0 + PANEL_GROUP),
+                        c, cOff, ldc, e);
+            }
+        });
+    }
+
+    /** Rows [m0, m1) x panels [p0, p1) of C, all K. */
+    static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp,
+                      int p0, int p1, float[] c, int cOff, int ldc, Epilogue e) {
+        int nr = nv * L;
+        int mrMax = MicroKernels.maxRows(nv);
+        int kBlocks = (k + KC - 1) / KC;
+        int kcStep = (k + kBlocks - 1) / kBlocks;
+        float[] edge = null;
+        for (int pc = 0; pc < k; pc += kcStep) {
+            int kc = Math.min(kcStep, k - pc);
+            boolean accumulate = pc > 0;
+            boolean last = pc + kc == k;
+            for (int ic = m0; ic < m1; ic += MC) {
+                int rows = Math.min(MC, m1 - ic);
+                int tiles = (rows + mrMax - 1) / mrMax;
+                for (int p = p0; p < p1; p++) {
+                    int j0 = p * nr;
+                    int width = Math.min(nr, n - j0);
+                    int bOff = (p * k + pc) * nr;
+                    int i = ic;
+                    for (int t = 0; t < tiles; t++) {
+                        // Balanced tile heights: the first (rows % tiles) tiles are one row taller.
+                        int mr = rows / tiles + (t < rows % tiles ? 1 : 0);
+                        int aRow = aOff + i * lda + pc;
+                        int cRow = cOff + i * ldc + j0;
+                        if (width == nr) {
+                            MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, c, cRow, ldc, accumulate);
+                        } else {
+                            if (edge == null) {
+                                edge = new float[mrMax * nr];
+                            }
+                            if (accumulate) {
+                                for (int r = 0; r < mr; r++) {
+                                    System.arraycopy(c, cRow + r * ldc, edge, r * nr, width);
+                                }
+                            }
+                            MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, edge, 0, nr, accumulate);
+                            for (int r = 0; r < mr; r++) {
+                                System.arraycopy(edge, r * nr, c, cRow + r * ldc, width);
+                            }
+                        }
+                        if (last) {
+                            epilogueTile(e, c, cOff, ldc, i, mr, j0, width);
+                        }
+                        i += mr;
+                    }
                 }
             }
         }
     }
 
-    /** c[0..n) = sum_k a[k] * B[k, :], B with unit column stride; k ascending, fused. */
-    private static void rowTimesRowMajor(float[] a, int aRow, int aStride, int k, MatrixView b, float[] c, int cRow) {
-        int n = b.cols();
-        float[] bData = b.data();
-        int bound = SPECIES.loopBound(n);
-        java.util.Arrays.fill(c, cRow, cRow + n, 0f);
-        for (int kk = 0; kk < k; kk++) {
-            float aik = a[aRow + kk * aStride];
-            int bRow = b.offset() + kk * b.rowStride();
-            FloatVector va = FloatVector.broadcast(SPECIES, aik);
-            int j = 0;
-            for (; j < bound; j += SPECIES.length()) {
-                FloatVector vc = FloatVector.fromArray(SPECIES, c, cRow + j);
-                va.fma(FloatVector.fromArray(SPECIES, bData, bRow + j), vc).intoArray(c, cRow + j);
-            }
-            for (; j < n; j++) {
-                c[cRow + j] = Math.fma(aik, bData[bRow + j], c[cRow + j]);
-            }
-        }
-    }
-
-    /** sum_k x[k] * y[k], sequentially with fused multiply-adds. */
-    private static float dot(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, int k) {
-        float sum = 0f;
-        for (int kk = 0; kk < k; kk++) {
-            sum = Math.fma(x[xOff + kk * xStride], y[yOff + kk * yStride], sum);
-        }
-        return sum;
-    }
-
-    private static void applyEpilogue(Epilogue e, float[] c, int cRow, int n, int row) {
+    /** Applies the epilogue to rows [row0, row0 + rows) x cols [col0, col0 + cols) of C. */
+    static void epilogueTile(Epilogue e, float[] c, int cOff, int ldc, int row0, int rows, int col0, int cols) {
         if (e.isNone()) {
             return;
         }
         float[] bias = e.bias();
         float[] res = e.residual();
-        int resRow = e.residualOffset() + row * e.residualStride();
-        for (int j = 0; j < n; j++) {
-            float v = c[cRow + j];
-            if (bias != null) {
-                v += bias[j];
+        boolean gelu = e.gelu();
+        for (int r = row0; r < row0 + rows; r++) {
+            int cRow = cOff + r * ldc;
+            int resRow = res == null ? 0 : e.residualOffset() + r * e.residualStride();
+            int j = col0;
+            int end = col0 + cols;
+            for (int bound = col0 + SPECIES.loopBound(cols); j < bound; j += L) {
+                FloatVector v = FloatVector.fromArray(SPECIES, c, cRow + j);
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(SPECIES, bias, j));
+                }
+                if (gelu) {
+                    v = VectorMath.gelu(v);
+                }
+                if (res != null) {
+                    v = v.add(FloatVector.fromArray(SPECIES, res, resRow + j));
+                }
+                v.intoArray(c, cRow + j);
             }
-            if (e.gelu()) {
-                v = Activations.gelu(v);
+            for (; j < end; j++) {
+                c[cRow + j] = GemmScalar.epilogue(e, c[cRow + j], r, j);
             }
-            if (res != null) {
-                v += res[resRow + j];
-            }
-            c[cRow + j] = v;
+        }
+    }
+
+    private static void checkEpilogue(Epilogue e, int m, int n) {
+        if (e == null) {
+            throw new IllegalArgumentException("epilogue must not be null (use Epilogue.none())");
+        }
+        if (e.bias() != null && e.bias().length < n) {
+            throw new IllegalArgumentException("bias of length " + e.bias().length + " for " + n + " columns");
+        }
+        if (e.residual() != null && m > 0) {
+            checkRows("residual", e.residual(), e.residualOffset(), e.residualStride(), m, n);
         }
     }
 

@@ -68,4 +68,21 @@ class ConcurrentEncodeTest {
         EncoderInput in = EncoderVsReferenceTest.randomInput(CONFIG, 1, 0, 5);
         assertThrows(IllegalStateException.class, () -> encoder.encode(in));
     }
+
+    @Test
+    void anInterruptedCallerGetsAnExceptionAndTheEncoderStaysUsable() {
+        TensorSource weights = EncoderVsReferenceTest.randomWeights(CONFIG, 7);
+        EncoderInput in = EncoderVsReferenceTest.randomInput(CONFIG, 2, 0, 11);
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, weights, EncoderOptions.threads(2))) {
+            EncoderOutput before = encoder.encode(in);
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(java.util.concurrent.CancellationException.class, () -> encoder.encode(in));
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag must stay set");
+            } finally {
+                Thread.interrupted();
+            }
+            assertArrayEquals(before.encoderOutputs(), encoder.encode(in).encoderOutputs());
+        }
+    }
 }

@@ -1,0 +1,124 @@
+package org.sparsemixer.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.sparsemixer.engine.EncoderBenchmark;
+import org.sparsemixer.engine.EncoderInput;
+import org.sparsemixer.engine.EncoderOptions;
+import org.sparsemixer.engine.FlopCount;
+import org.sparsemixer.engine.ModelPresets;
+import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.Stage;
+import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.loader.BatchFiles;
+import org.sparsemixer.loader.ModelLoader;
+import org.sparsemixer.loader.RandomWeights;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bench}: latency and throughput of whole forward passes on one model. */
+@Command(name = "bench",
+        subcommands = GemmBenchCommand.class,
+        mixinStandardHelpOptions = true,
+        description = {
+            "Time whole forward passes: latency percentiles, throughput, achieved GFLOP/s and time per stage.",
+            "Ends with one line: bench CONFIG b=B t=T p50_ms=X seq_per_s=Y gflops=Z"})
+final class BenchCommand implements Callable<Integer> {
+    static final long WEIGHT_SEED = 42L;
+
+    static final class ModelChoice {
+        @Option(names = "--model", paramLabel = "DIR", description = "Model directory to benchmark.")
+        Path model;
+
+        @Option(names = "--config", paramLabel = "NAME",
+                description = "Preset with random weights: base, fast (eval capacity 0.5) or bert-base (default: base).")
+        String preset;
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @ArgGroup(exclusive = true)
+    ModelChoice choice;
+
+    @Option(names = "--batch", paramLabel = "B",
+            description = "Sequences per call (default: 1, or the smallest batch the MoE routing groups allow).")
+    Integer batch;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "10", description = "Timed calls (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Override
+    public Integer call() throws Exception {
+        int threadCount = Arguments.threads(threads);
+        Arguments.atLeast("--iterations", iterations, 1);
+        Arguments.atLeast("--warmup", warmup, 0);
+        if (batch != null) {
+            Arguments.atLeast("--batch", batch, 1);
+        }
+        Path model = choice == null ? null : choice.model;
+        String preset = choice == null || choice.preset == null ? "base" : choice.preset.toLowerCase(Locale.ROOT);
+        Arguments.modelDirectory(model);
+        EncoderOptions options = EncoderOptions.threads(threadCount);
+        PrintWriter out = spec.commandLine().getOut();
+
+        String label;
+        SparseMixerEncoder encoder;
+        if (model != null) {
+            label = model.toString();
+            encoder = ModelLoader.load(model, options);
+        } else {
+            label = preset;
+            SparseMixerConfig config = ModelPresets.byName(preset);
+            try (RandomWeights weights = new RandomWeights(config, WEIGHT_SEED)) {
+                encoder = SparseMixerEncoder.create(config, weights, options);
+            }
+        }
+        try (encoder) {
+            SparseMixerConfig config = encoder.config();
+            EncoderInput input = BatchFiles.sampleBatch(config,
+                    batch != null ? batch : RunCommand.defaultBatch(config), RunCommand.SAMPLE_SEED);
+            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations);
+            print(out, label, r);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private void print(PrintWriter out, String label, EncoderBenchmark.Result r) {
+        SparseMixerConfig c = r.config();
+        out.printf(Locale.ROOT, "model:       %s (%d layers, hidden %d, seq len %d, %d MoE layers x %d experts,"
+                        + " capacity factor %s, %d attention layers)%n",
+                label, c.numLayers(), c.hiddenSize(), c.maxSequenceLength(), c.moeLayers().size(), c.numExperts(),
+                c.evalCapacityFactor(), c.attentionLayers().size());
+        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls%n",
+                r.batch(), r.threads(), warmup, iterations);
+        out.printf(Locale.ROOT, "latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean %.2f ms%n",
+                r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.meanMillis());
+        out.printf(Locale.ROOT, "throughput:  %.2f sequences/s, %.0f tokens/s%n", r.sequencesPerSecond(), r.tokensPerSecond());
+        out.printf(Locale.ROOT, "compute:     %.2f GFLOP per call (matrix products), %.1f GFLOP/s at p50%n",
+                FlopCount.forward(c, r.batch()) / 1e9, r.gflops());
+        out.println("stages (mean per call):");
+        double total = 0;
+        for (Stage s : Stage.values()) {
+            total += r.stageMillis(s);
+        }
+        for (Stage s : Stage.values()) {
+            double ms = r.stageMillis(s);
+            out.printf(Locale.ROOT, "  %-20s %9.2f ms %5.1f%%%n", s.name().toLowerCase(Locale.ROOT), ms,
+                    total > 0 ? 100 * ms / total : 0);
+        }
+        out.printf(Locale.ROOT, "bench %s b=%d t=%d p50_ms=%.2f seq_per_s=%.3f gflops=%.1f%n",
+                label, r.batch(), r.threads(), r.percentileMillis(50), r.sequencesPerSecond(), r.gflops());
+    }
+}

@@ -1,0 +1,174 @@
+package org.sparsemixer.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Hand-written exp, tanh-GELU and tanh on float vectors (no {@code lanewise(EXP/TANH)}, which may go through
+ * a native library or a slow Java fallback), each with a scalar twin that performs the very same float
+ * operations ({@link Math#fma} for every vector fma), so twin and vector results are bit-identical.
+ * <p>
+ * GELU is computed in the overflow-safe form {@code gelu(x) = x / (1 + exp(t))} with
+ * {@code t = -2 sqrt(2/pi) (x + 0.044715 x^3)} (the same function as {@code 0.5 x (1 + tanh(..))}). For
+ * x &lt; 0 the relative error of the result is the absolute error of t, up to 87 at x = -10, so t is
+ * evaluated in double-float (hi + lo) arithmetic and the lo part is folded into exp's reduced argument.
+ * Measured maximum relative error against double over [-10, 10]: see {@code ActivationsTest} (about 3e-7).
+ */
+final class VectorMath {
+    private static final VectorSpecies<Float> S = VectorShapes.F;
+
+    private static final double GELU_A = -2.0 * Math.sqrt(2.0 / Math.PI);
+    private static final double GELU_B = GELU_A * 0.044715;
+    static final float A_HI = (float) GELU_A;
+    static final float A_LO = (float) (GELU_A - A_HI);
+    static final float B_HI = (float) GELU_B;
+    static final float B_LO = (float) (GELU_B - B_HI);
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = (float) Math.log(2.0);
+    private static final float LN2_LO = (float) (Math.log(2.0) - LN2_HI);
+    /** Round-to-nearest-even by adding and subtracting 1.5 * 2^23 (valid for |v| < 2^22). */
+    private static final float ROUND_MAGIC = 12582912f;
+    static final float EXP_MAX = 88f;
+    static final float EXP_MIN = -88f;
+    // Cephes expf polynomial: exp(r) ~ 1 + r + r^2 (P5 + r (P4 + r (P3 + ...))) on |r| <= ln2 / 2.
+    private static final float P0 = 1.9875691500E-4f;
+    private static final float P1 = 1.3981999507E-3f;
+    private static final float P2 = 8.3334519073E-3f;
+    private static final float P3 = 4.1665795894E-2f;
+    private static final float P4 = 1.6666665459E-1f;
+    private static final float P5 = 5.0000001201E-1f;
+    // Cephes tanhf odd polynomial for |x| < 0.625.
+    private static final float T0 = -5.70498872745E-3f;
+    private static final float T1 = 2.06390887954E-2f;
+    private static final float T2 = -5.37397155531E-2f;
+    private static final float T3 = 1.33314422036E-1f;
+    private static final float T4 = -3.33332819422E-1f;
+    private static final float GELU_CLAMP = 20f;
+    private static final float TANH_SMALL = 0.625f;
+    private static final float TANH_CLAMP = 9f;
+
+    private VectorMath() {
+    }
+
+    /**
+     * The sum of the lanes, added in ascending lane order. {@code reduceLanes(ADD)} leaves the order
+     * unspecified, and it does differ between the interpreter and compiled code, which would make a
+     * result depend on JIT timing rather than on the input alone.
+     */
+    static float sumLanes(FloatVector v) {
+        float sum = 0f;
+        for (int lane = 0; lane < v.length(); lane++) {
+            sum += v.lane(lane);
+        }
+        return sum;
+    }
+
+    // ---------------------------------------------------------------- exp
+
+    /** exp(hi + lo) for hi clamped to [EXP_MIN, EXP_MAX], |lo| tiny; 0 when hi &lt; about -87.9. */
+    static FloatVector exp(FloatVector hi, FloatVector lo) {
+        FloatVector t = hi.max(EXP_MIN).min(EXP_MAX);
+        FloatVector n = t.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), t);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r).add(lo);
+        FloatVector p = r.fma(FloatVector.broadcast(S, P0), FloatVector.broadcast(S, P1));
+        p = p.fma(r, FloatVector.broadcast(S, P2));
+        p = p.fma(r, FloatVector.broadcast(S, P3));
+        p = p.fma(r, FloatVector.broadcast(S, P4));
+        p = p.fma(r, FloatVector.broadcast(S, P5));
+        p = p.fma(r.mul(r), r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
+    static float expScalar(float hi, float lo) {
+        float t = Math.min(Math.max(hi, EXP_MIN), EXP_MAX);
+        float n = t * LOG2E + ROUND_MAGIC - ROUND_MAGIC;
+        float r = Math.fma(n, -LN2_HI, t);
+        r = Math.fma(n, -LN2_LO, r) + lo;
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        p = Math.fma(p, r * r, r) + 1f;
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    static FloatVector exp(FloatVector x) {
+        return exp(x, FloatVector.zero(S));
+    }
+
+    static float expScalar(float x) {
+        return expScalar(x, 0f);
+    }
+
+    // ---------------------------------------------------------------- gelu
+
+    static FloatVector gelu(FloatVector xIn) {
+        // Outside [-20, 20] exp(t) is clamped anyway: gelu(x) is then x, or max(x, -20) / 1.7e38, about -1e-37.
+        FloatVector x = xIn.max(-GELU_CLAMP).min(GELU_CLAMP);
+        FloatVector x2h = x.mul(x);
+        FloatVector x2l = x.fma(x, x2h.neg());
+        FloatVector p = x2h.mul(B_HI);
+        FloatVector pl = x2h.fma(FloatVector.broadcast(S, B_HI), p.neg()).add(x2l.fma(FloatVector.broadcast(S, B_HI), x2h.mul(B_LO)));
+        FloatVector qh = p.add(A_HI);
+        FloatVector bb = qh.sub(A_HI);
+        FloatVector ql = qh.sub(bb).neg().add(A_HI).add(p.sub(bb)).add(pl).add(A_LO);
+        FloatVector th = x.mul(qh);
+        FloatVector tl = x.fma(qh, th.neg()).add(x.mul(ql));
+        FloatVector e = exp(th, tl);
+        return xIn.max(-GELU_CLAMP).div(e.add(1f));
+    }
+
+    static float geluScalar(float xIn) {
+        float x = Math.min(Math.max(xIn, -GELU_CLAMP), GELU_CLAMP);
+        float x2h = x * x;
+        float x2l = Math.fma(x, x, -x2h);
+        float p = x2h * B_HI;
+        float pl = Math.fma(x2h, B_HI, -p) + Math.fma(x2l, B_HI, x2h * B_LO);
+        float qh = p + A_HI;
+        float bb = qh - A_HI;
+        float ql = -(qh - bb) + A_HI + (p - bb) + pl + A_LO;
+        float th = x * qh;
+        float tl = Math.fma(x, qh, -th) + x * ql;
+        float e = expScalar(th, tl);
+        return Math.max(xIn, -GELU_CLAMP) / (e + 1f);
+    }
+
+    // ---------------------------------------------------------------- tanh
+
+    static FloatVector tanh(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector z = x.mul(x);
+        FloatVector ps = z.fma(FloatVector.broadcast(S, T0), FloatVector.broadcast(S, T1));
+        ps = ps.fma(z, FloatVector.broadcast(S, T2));
+        ps = ps.fma(z, FloatVector.broadcast(S, T3));
+        ps = ps.fma(z, FloatVector.broadcast(S, T4));
+        ps = ps.mul(z).fma(x, x);
+        FloatVector e = exp(ax.min(TANH_CLAMP).mul(2f));
+        FloatVector pl = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+        pl = pl.lanewise(VectorOperators.NEG, x.lt(0f));
+        VectorMask<Float> small = ax.lt(TANH_SMALL);
+        return pl.blend(ps, small);
+    }
+
+    static float tanhScalar(float x) {
+        float ax = Math.abs(x);
+        if (ax < TANH_SMALL) {
+            float z = x * x;
+            float ps = Math.fma(z, T0, T1);
+            ps = Math.fma(ps, z, T2);
+            ps = Math.fma(ps, z, T3);
+            ps = Math.fma(ps, z, T4);
+            return Math.fma(ps * z, x, x);
+        }
+        float e = expScalar(Math.min(ax, TANH_CLAMP) * 2f);
+        float pl = 1f - 2f / (e + 1f);
+        return x < 0f ? -pl : pl;
+    }
+}

@@ -1,0 +1,117 @@
+package org.sparsemixer.engine.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ActivationsTest {
+    static final int[] SIZES = {1, 7, 15, 16, 17, 31, 33, 127, 511, 513, 2048};
+
+    /**
+     * The tanh-GELU in double, in the form {@code x / (1 + exp(-2u))}: mathematically the same as
+     * {@code 0.5 x (1 + tanh(u))}, but without the cancellation that form suffers in double below x = -5.
+     */
+    static double geluDouble(double v) {
+        double u = Math.sqrt(2.0 / Math.PI) * (v + 0.044715 * v * v * v);
+        return v / (1.0 + Math.exp(-2.0 * u));
+    }
+
+    @Test
+    void geluRelativeErrorBelowOneInAMillionOverMinusTenToTen() {
+        int count = 4_000_001;
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = (float) (-10.0 + 20.0 * i / (count - 1));
+        }
+        float[] y = x.clone();
+        Activations.gelu(y, 0, count);
+        double worst = 0;
+        float worstAt = 0;
+        for (int i = 0; i < count; i++) {
+            double ref = geluDouble(x[i]);
+            double rel = ref == 0 ? Math.abs(y[i]) : Math.abs((y[i] - ref) / ref);
+            if (rel > worst) {
+                worst = rel;
+                worstAt = x[i];
+            }
+        }
+        System.out.printf("gelu max relative error over [-10, 10]: %.3g at x = %s (%s)%n", worst, worstAt,
+                VectorShapes.describe());
+        assertTrue(worst <= 1e-6, "max relative error " + worst + " at " + worstAt);
+    }
+
+    @Test
+    void geluSpecialValues() {
+        float[] x = {0f, -0f, Float.MIN_VALUE, 1e-30f, -1e-30f, 30f, -30f, 1e6f, -1e6f, Float.MAX_VALUE,
+            -Float.MAX_VALUE, 3f, -3f, 0.5f, -0.5f, 19.9f, 20f, 20.1f, -19.9f, -20f, -20.1f};
+        float[] y = x.clone();
+        Activations.gelu(y, 0, y.length);
+        for (int i = 0; i < x.length; i++) {
+            double ref = Math.abs(x[i]) > 1e30 ? (x[i] > 0 ? x[i] : 0) : geluDouble(x[i]);
+            // Below about x = -10.3 the exact value underflows; the kernel returns |gelu| < 1e-35 there.
+            assertEquals(ref, y[i], Math.abs(ref) * 1e-6 + 1e-35, "gelu(" + x[i] + ")");
+        }
+        assertTrue(Float.isNaN(VectorMath.geluScalar(Float.NaN)));
+        assertEquals(Float.POSITIVE_INFINITY, VectorMath.geluScalar(Float.POSITIVE_INFINITY));
+        assertEquals(0f, VectorMath.geluScalar(Float.NEGATIVE_INFINITY), 1e-35f);
+    }
+
+    @Test
+    void vectorAndScalarTwinsAreBitIdentical() {
+        for (int n : SIZES) {
+            float[] x = GemmTest.random(n, n + 3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= 12f;
+            }
+            float[] v = x.clone();
+            float[] s = x.clone();
+            Activations.gelu(v, 3, n);
+            Activations.geluScalar(s, 3, n);
+            assertArrayEquals(s, v, "gelu n=" + n);
+            v = x.clone();
+            s = x.clone();
+            Activations.tanh(v, 2, n);
+            Activations.tanhScalar(s, 2, n);
+            assertArrayEquals(s, v, "tanh n=" + n);
+        }
+    }
+
+    @Test
+    void tanhIsAccurate() {
+        int count = 1_000_001;
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = (float) (-12.0 + 24.0 * i / (count - 1));
+        }
+        float[] y = x.clone();
+        Activations.tanh(y, 0, count);
+        double worstRel = 0;
+        for (int i = 0; i < count; i++) {
+            double ref = Math.tanh(x[i]);
+            double rel = ref == 0 ? Math.abs(y[i]) : Math.abs((y[i] - ref) / ref);
+            worstRel = Math.max(worstRel, rel);
+        }
+        System.out.printf("tanh max relative error over [-12, 12]: %.3g%n", worstRel);
+        assertTrue(worstRel <= 1e-6, "tanh max relative error " + worstRel);
+        float[] special = {0f, -0f, 1e-20f, -1e-20f, 50f, -50f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] t = special.clone();
+        Activations.tanh(t, 0, t.length);
+        for (int i = 0; i < special.length; i++) {
+            assertEquals(Math.tanh(special[i]), t[i], 1e-7, "tanh(" + special[i] + ")");
+        }
+    }
+
+    @Test
+    void expMatchesDouble() {
+        double worst = 0;
+        for (int i = 0; i <= 200_000; i++) {
+            float x = (float) (-87.0 + 175.0 * i / 200_000);
+            float e = VectorMath.expScalar(x);
+            worst = Math.max(worst, Math.abs(e / Math.exp(x) - 1));
+        }
+        assertTrue(worst < 3e-7, "exp max relative error " + worst);
+        assertEquals(0f, VectorMath.expScalar(-1e9f));
+    }
+}

@@ -1,0 +1,208 @@
+package org.sparsemixer.engine.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The vectorized SGEMM against its scalar twin: bit-identical on awkward shapes, all epilogues. */
+class GemmTest {
+    private static final ComputePool POOL2 = new ComputePool(2);
+    private static final ComputePool POOL3 = new ComputePool(3);
+
+    @AfterAll
+    static void close() {
+        POOL2.close();
+        POOL3.close();
+    }
+
+    static float[] random(long seed, int size) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    static List<Epilogue> epilogues(int m, int n, int resOffset, int resStride) {
+        float[] bias = random(7, n);
+        float[] res = random(8, resOffset + m * resStride);
+        List<Epilogue> list = new ArrayList<>();
+        list.add(Epilogue.none());
+        list.add(Epilogue.bias(bias));
+        list.add(Epilogue.biasGelu(bias));
+        list.add(Epilogue.biasResidual(bias, res, resOffset, resStride));
+        list.add(new Epilogue(null, true, res, resOffset, resStride));
+        return list;
+    }
+
+    /** Packed product with padding around A and C, checked bit for bit against the scalar twin. */
+    static void checkPacked(ComputePool pool, int m, int k, int n) {
+        int lda = k + 3;
+        int ldc = n + 5;
+        float[] a = random(1_000L * m + k, 2 + m * lda);
+        float[] b = random(2_000L * k + n, 1 + k * n);
+        PackedMatrix packed = PackedMatrix.pack(b, 1, k, n);
+        for (Epilogue e : epilogues(m, n, 4, n + 1)) {
+            float[] expected = random(3, 3 + m * ldc);
+            float[] actual = expected.clone();
+            GemmScalar.multiply(a, 2, lda, m, k, b, 1, n, n, expected, 3, ldc, e);
+            Gemm.multiply(pool, a, 2, lda, m, packed, actual, 3, ldc, e);
+            assertArrayEquals(expected, actual, () -> "m=" + m + " k=" + k + " n=" + n + " " + describe(e)
+                    + " " + VectorShapes.describe());
+        }
+    }
+
+    static String describe(Epilogue e) {
+        return "bias=" + (e.bias() != null) + " gelu=" + e.gelu() + " residual=" + (e.residual() != null);
+    }
+
+    @Test
+    void packedMatchesScalarTwinOnAwkwardSizes() {
+        int[] ms = {1, 2, 5, 6, 7, 13, 16, 17, 31, 32, 33, 97};
+        int[] ks = {1, 7, 16, 17, 33};
+        int[] ns = {1, 7, 15, 16, 17, 31, 33, 48, 63, 64, 65, 127, 129};
+        for (int m : ms) {
+            for (int k : ks) {
+                for (int n : ns) {
+                    checkPacked(ComputePool.singleThreaded(), m, k, n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void packedMatchesScalarTwinAcrossKAndMBlocks() {
+        checkPacked(ComputePool.singleThreaded(), 127, 511, 33);
+        checkPacked(ComputePool.singleThreaded(), 200, 513, 65);
+        checkPacked(ComputePool.singleThreaded(), 33, 1025, 17);
+        checkPacked(ComputePool.singleThreaded(), 1, 2049, 129);
+        checkPacked(POOL2, 127, 513, 511);
+        checkPacked(POOL3, 201, 257, 513);
+    }
+
+    @Test
+    void packedIsBitIdenticalForOneTwoAndThreeThreads() {
+        int[][] shapes = {{512, 64, 16}, {190, 300, 200}, {64, 128, 1024}, {7, 513, 640}, {300, 40, 64}};
+        try (ComputePool one = new ComputePool(1)) {
+            for (int[] s : shapes) {
+                int m = s[0];
+                int k = s[1];
+                int n = s[2];
+                float[] a = random(11, m * k);
+                PackedMatrix b = PackedMatrix.pack(random(12, k * n), k, n);
+                float[] bias = random(13, n);
+                float[] res = random(14, m * n);
+                Epilogue e = Epilogue.biasResidual(bias, res, 0, n);
+                float[] c1 = new float[m * n];
+                float[] c2 = new float[m * n];
+                float[] c3 = new float[m * n];
+                Gemm.multiply(one, a, 0, k, m, b, c1, 0, n, e);
+                Gemm.multiply(POOL2, a, 0, k, m, b, c2, 0, n, e);
+                Gemm.multiply(POOL3, a, 0, k, m, b, c3, 0, n, e);
+                assertArrayEquals(c1, c2);
+                assertArrayEquals(c1, c3);
+                Gemm.multiply(one, a, 0, k, m, b, c1, 0, n, Epilogue.biasGelu(bias));
+                Gemm.multiply(POOL3, a, 0, k, m, b, c3, 0, n, Epilogue.biasGelu(bias));
+                assertArrayEquals(c1, c3);
+            }
+        }
+    }
+
+    @Test
+    void packedMatrixGetReadsTheSource() {
+        int k = 19;
+        int n = 70;
+        float[] b = random(5, 3 + k * n);
+        PackedMatrix p = PackedMatrix.pack(b, 3, k, n);
+        assertEquals(k, p.rows());
+        assertEquals(n, p.cols());
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals(b[3 + i * n + j], p.get(i, j));
+            }
+        }
+    }
+
+    static void checkViews(ComputePool pool, MatrixView a, MatrixView b) {
+        int m = a.rows();
+        int n = b.cols();
+        float[] expected = new float[m * (n + 2) + 1];
+        float[] actual = expected.clone();
+        GemmScalar.multiply(a, b, new MatrixView(expected, 1, m, n, n + 2, 1));
+        Gemm.multiply(pool, a, b, new MatrixView(actual, 1, m, n, n + 2, 1));
+        assertArrayEquals(expected, actual, () -> a + " x " + b);
+    }
+
+    @Test
+    void activationProductsMatchScalarTwin() {
+        for (ComputePool pool : new ComputePool[] {ComputePool.singleThreaded(), POOL2, POOL3}) {
+            for (int s : new int[] {1, 7, 17, 33, 130}) {
+                int h = 48;
+                int d = 16;
+                float[] x = random(21, s * h);
+                float[] kernel = random(22, s * s);
+                // seq_kernel [S, S] x X [S, H]
+                checkViews(pool, MatrixView.rowMajor(kernel, 0, s, s), MatrixView.rowMajor(x, 0, s, h));
+                // Q head [S, D] x K head^T, both with row stride H
+                float[] q = random(23, s * h);
+                float[] kk = random(24, s * h);
+                MatrixView qHead = new MatrixView(q, d, s, d, h, 1);
+                MatrixView kHead = new MatrixView(kk, 2 * d, s, d, h, 1);
+                checkViews(pool, qHead, kHead.transpose());
+                // P [S, S] x V head [S, D] with row stride H
+                float[] v = random(25, s * h);
+                checkViews(pool, MatrixView.rowMajor(kernel, 0, s, s), new MatrixView(v, d, s, d, h, 1));
+                // A transposed (column stride != 1)
+                checkViews(pool, MatrixView.rowMajor(x, 0, s, h).transpose(), MatrixView.rowMajor(x, 0, s, h));
+            }
+            checkViews(pool, MatrixView.rowMajor(random(31, 300 * 520), 0, 300, 520),
+                    MatrixView.rowMajor(random(32, 520 * 70), 0, 520, 70));
+        }
+    }
+
+    @Test
+    void activationProductWithEmptyK() {
+        float[] c = {5f, 5f, 5f, 5f};
+        Gemm.multiply(ComputePool.singleThreaded(), MatrixView.rowMajor(new float[1], 0, 2, 0),
+                MatrixView.rowMajor(new float[1], 0, 0, 2), MatrixView.rowMajor(c, 0, 2, 2));
+        assertArrayEquals(new float[4], c);
+    }
+
+    @Test
+    void activationProductWithEpilogueMatchesTwin() {
+        int m = 37;
+        int k = 29;
+        int n = 45;
+        float[] a = random(41, m * k);
+        float[] b = random(42, k * n);
+        for (Epilogue e : epilogues(m, n, 0, n)) {
+            float[] expected = new float[m * n];
+            float[] actual = new float[m * n];
+            GemmScalar.multiply(a, 0, k, m, k, b, 0, n, n, expected, 0, n, e);
+            Gemm.multiply(POOL2, MatrixView.rowMajor(a, 0, m, k), MatrixView.rowMajor(b, 0, k, n),
+                    MatrixView.rowMajor(actual, 0, m, n), e);
+            assertArrayEquals(expected, actual, () -> describe(e));
+        }
+    }
+
+    @Test
+    void rejectsBadShapes() {
+        PackedMatrix b = PackedMatrix.pack(new float[6], 2, 3);
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.multiply(ComputePool.singleThreaded(), new float[3], 0, 2, 2, b, new float[6], 0, 3,
+                        Epilogue.none()));
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.multiply(ComputePool.singleThreaded(), new float[4], 0, 2, 2, b, new float[6], 0, 3,
+                        Epilogue.bias(new float[2])));
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.multiply(MatrixView.rowMajor(new float[4], 0, 2, 2), MatrixView.rowMajor(new float[6], 0, 3, 2),
+                        MatrixView.rowMajor(new float[4], 0, 2, 2)));
+    }
+}

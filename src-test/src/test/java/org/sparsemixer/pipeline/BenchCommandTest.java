@@ -1,0 +1,69 @@
+package org.sparsemixer.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code bench} on a small model: the report and its closing line; usage errors. */
+class BenchCommandTest {
+    private static final Pattern LAST_LINE = Pattern.compile(
+            "bench (\\S+) b=(\\d+) t=(\\d+) p50_ms=([0-9.]+) seq_per_s=([0-9.]+) gflops=([0-9.]+)");
+
+    @Test
+    void reportsPercentilesStagesAndAClosingLine() {
+        String model = Fixtures.model("p05_fast_epg2").toString();
+        Cli.Result r = Cli.run("bench", "--model", model, "--threads", "2", "--iterations", "4", "--warmup", "1");
+        Cli.assertOk(r);
+        List<String> lines = r.out().lines().toList();
+        Matcher m = LAST_LINE.matcher(lines.getLast());
+        assertTrue(m.matches(), () -> "last line: " + lines.getLast());
+        assertEquals(model, m.group(1));
+        // examples_per_group 2.0: the smallest legal batch is 2
+        assertEquals("2", m.group(2));
+        assertEquals("2", m.group(3));
+        double p50 = Double.parseDouble(m.group(4));
+        double seqPerSecond = Double.parseDouble(m.group(5));
+        assertTrue(p50 > 0, r::toString);
+        assertEquals(2 / (p50 / 1e3), seqPerSecond, seqPerSecond * 0.01 + 0.01, r::toString);
+        for (String expected : new String[] {"p50", "p90", "p99", "sequences/s", "tokens/s", "GFLOP/s",
+                "mixing", "attention", "feed_forward", "moe_routing", "experts", "embeddings"}) {
+            assertTrue(r.out().contains(expected), () -> expected + " missing:\n" + r);
+        }
+    }
+
+    @Test
+    void modelAndPresetAreExclusive() {
+        Cli.assertBadInput(Cli.run("bench", "--model", Fixtures.model("p01_linear_postnorm_base").toString(),
+                "--config", "base"));
+    }
+
+    @Test
+    void unknownPresetIsNamed() {
+        Cli.assertBadInput(Cli.run("bench", "--config", "huge"), "huge");
+    }
+
+    @Test
+    void iterationsMustBePositive() {
+        Cli.assertBadInput(Cli.run("bench", "--config", "base", "--iterations", "0"), "--iterations");
+    }
+
+    @Test
+    void gemmEndsWithItsSummaryLine() {
+        Cli.Result r = Cli.run("bench", "gemm", "--m", "17", "--k", "33", "--n", "65", "--threads", "2");
+        Cli.assertOk(r);
+        String last = r.out().lines().toList().getLast();
+        Matcher m = Pattern.compile("gemm 17x33x65 threads=2 gflops=([0-9.]+)").matcher(last);
+        assertTrue(m.matches(), () -> "last line: " + last);
+        assertTrue(Double.parseDouble(m.group(1)) > 0, last);
+    }
+
+    @Test
+    void gemmNeedsPositiveSizes() {
+        Cli.assertBadInput(Cli.run("bench", "gemm", "--m", "0", "--k", "8", "--n", "8"), "--m");
+        Cli.assertBadInput(Cli.run("bench", "gemm", "--m", "8", "--k", "8"), "--n");
+    }
+}

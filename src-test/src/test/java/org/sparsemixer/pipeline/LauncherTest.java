@@ -1,0 +1,108 @@
+package org.sparsemixer.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code ./sparse-mixer} launcher script as a separate process (it may build the jar first),
+ * started from another directory with relative paths, on one golden fixture.
+ */
+class LauncherTest {
+    private static final long TIMEOUT_MINUTES = 10;
+    private static Path repoRoot;
+    private static Path launcher;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void locate() {
+        // Surefire runs with the module directory (src-test/) as the working directory.
+        repoRoot = Path.of("").toAbsolutePath().getParent();
+        launcher = repoRoot == null ? null : repoRoot.resolve("sparse-mixer");
+    }
+
+    private record Result(int exitCode, String out, String err) {
+    }
+
+    private static Result launch(Path cwd, String... args) throws IOException, InterruptedException {
+        assumeTrue(launcher != null && Files.isExecutable(launcher), "no executable launcher at " + launcher);
+        assumeTrue(Files.isExecutable(Path.of("/bin/bash")) || Files.isExecutable(Path.of("/usr/bin/bash")), "no bash");
+        List<String> command = new ArrayList<>();
+        command.add(launcher.toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(cwd.toFile()).start();
+        p.getOutputStream().close();
+        // Read both pipes to EOF: that also waits for the launcher's stderr filter, which may end after the JVM.
+        // One thread per pipe, so a full stderr pipe (e.g. build output) cannot block the process.
+        Executor perPipe = r -> Thread.ofPlatform().daemon().start(r);
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), perPipe);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), perPipe);
+        if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("launcher did not finish in " + TIMEOUT_MINUTES + " minutes: " + command);
+        }
+        try {
+            return new Result(p.exitValue(), out.get(1, TimeUnit.MINUTES), err.get(1, TimeUnit.MINUTES));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("could not read the launcher's output", e);
+        }
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void runsAGoldenFixtureFromAnotherDirectoryWithRelativePaths() throws Exception {
+        String name = "p04_normfirst_factorized";
+        Path cwd = Fixtures.root(); // relative paths below are relative to this, not to the repository
+        Result r = launch(cwd, "run", "--model", name + "/model", "--inputs", name + "/cases.safetensors",
+                "--output", tmp.resolve("out.safetensors").toString(), "--threads", "2");
+        assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertFalse(r.err().contains("WARNING: Using incubator modules"), r.err());
+        Fixtures.assertFileMatches(name, Fixtures.expected(name), Safetensors.read(tmp.resolve("out.safetensors")));
+        assertTrue(r.out().contains(name + "/model"), r.out());
+    }
+
+    @Test
+    void helpListsTheCommands() throws Exception {
+        Result r = launch(tmp, "--help");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("run"), r.out());
+    }
+
+    @Test
+    void badInputExitsWithTwoAndOneErrorLine() throws Exception {
+        Result r = launch(tmp, "run", "--model", "no-such-dir");
+        assertEquals(2, r.exitCode(), r.err());
+        List<String> lines = r.err().lines().filter(l -> !l.startsWith("sparse-mixer: building")).toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("error: ") && lines.get(0).contains("no-such-dir"), r.err());
+        assertEquals("", r.out());
+    }
+}
