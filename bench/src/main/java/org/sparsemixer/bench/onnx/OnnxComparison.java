@@ -33,6 +33,7 @@ import org.sparsemixer.engine.graph.SparseMixerEncoder;
  * shared 2-core machine spinning makes ORT 1.5-2x slower whenever the other core is busy, and the comparison
  * should be against ORT's better setting), {@code --seed N},
  * {@code --ort-only} (time ORT alone, to compare export variants; no final line),
+ * {@code --ignore-mismatch} (time even when the outputs disagree; otherwise exit code 1),
  * {@code --keep FILE} (keep the exported model), {@code --ort-optimized FILE} (write ORT's optimized graph).
  */
 public final class OnnxComparison {
@@ -49,6 +50,7 @@ public final class OnnxComparison {
         boolean encoderOutputs = false;
         boolean spinning = false;
         boolean ortOnly = false;
+        boolean ignoreMismatch = false;
         OnnxExport.Gelu gelu = OnnxExport.Gelu.ONNX;
         OnnxExport.Combine combine = OnnxExport.Combine.ONE_HOT;
         Path keep = null;
@@ -65,6 +67,7 @@ public final class OnnxComparison {
                 case "--encoder-outputs" -> encoderOutputs = true;
                 case "--spinning" -> spinning = true;
                 case "--ort-only" -> ortOnly = true;
+                case "--ignore-mismatch" -> ignoreMismatch = true;
                 case "--keep" -> keep = Path.of(args[++i]);
                 case "--ort-optimized" -> optimized = Path.of(args[++i]);
                 case "--combine" -> combine = switch (args[++i].toLowerCase(Locale.ROOT)) {
@@ -89,6 +92,9 @@ public final class OnnxComparison {
         EncoderInput input = SampleInputs.random(config, batch, seed + 1);
 
         Path model = keep != null ? keep : Files.createTempFile("sparse-mixer-" + configName, ".onnx");
+        if (keep == null) {
+            model.toFile().deleteOnExit();
+        }
         long t0 = System.nanoTime();
         OnnxExport.export(config, weights,
                 OnnxExport.Options.batch(batch).withEncoderOutputs(encoderOutputs).withGelu(gelu).withCombine(combine), model);
@@ -111,7 +117,12 @@ public final class OnnxComparison {
                 System.out.println("check " + d);
             }
             System.out.println(agree ? "check: engine and ORT agree (1e-4 abs + 1e-4 rel)"
-                    : "check: WARNING engine and ORT disagree (a routing near-tie in random weights, or a bug)");
+                    : "check: engine and ORT DISAGREE (a routing near-tie in random weights, or a bug)");
+            if (!agree && !ignoreMismatch) {
+                System.err.println("error: engine and ORT outputs differ beyond 1e-4 abs + 1e-4 rel; not timing"
+                        + " (--ignore-mismatch to time anyway, --seed N for other random weights)");
+                System.exit(1);
+            }
 
             if (ortOnly) {
                 for (int i = 0; i < warmup; i++) {
