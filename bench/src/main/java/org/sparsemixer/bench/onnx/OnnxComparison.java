@@ -12,6 +12,8 @@ import org.sparsemixer.engine.FlopCount;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.loader.BatchFiles;
+import org.sparsemixer.loader.RandomWeights;
 
 /**
  * The engine against ONNX Runtime on the same model, in one process: builds a preset with seeded random
@@ -88,8 +90,9 @@ public final class OnnxComparison {
             throw new IllegalArgumentException("need --iterations >= 1, --warmup >= 0, --batch >= 1, --threads >= 1");
         }
         SparseMixerConfig config = ModelPresets.byName(configName);
-        RandomWeights weights = RandomWeights.of(seed, 0.02);
-        EncoderInput input = SampleInputs.random(config, batch, seed + 1);
+        // The same weights and sample batch as `./sparse-mixer bench` (truncated normal, std 0.02).
+        RandomWeights weights = new RandomWeights(config, seed);
+        EncoderInput input = BatchFiles.sampleBatch(config, batch, seed + 1);
 
         Path model = keep != null ? keep : Files.createTempFile("sparse-mixer-" + configName, ".onnx");
         if (keep == null) {
@@ -101,7 +104,8 @@ public final class OnnxComparison {
         System.out.printf(Locale.ROOT, "exported %s (b=%d, gelu=%s, moe combine=%s, encoder_outputs=%s): %.0f MB in %.1f s%n",
                 configName, batch, gelu, combine, encoderOutputs, Files.size(model) / 1e6, (System.nanoTime() - t0) / 1e9);
 
-        try (SparseMixerEncoder engine = SparseMixerEncoder.create(config, weights, EncoderOptions.threads(threads));
+        try (RandomWeights generator = weights;
+             SparseMixerEncoder engine = SparseMixerEncoder.create(config, generator, EncoderOptions.threads(threads));
              OrtEncoder ort = new OrtEncoder(model, threads, config.numLayers(), config.hiddenSize(), spinning,
                      optimized)) {
             if (keep == null) {

@@ -64,7 +64,7 @@ class OnnxExportTest {
 
     static TensorSource weights(long seed) {
         // large router weights keep the expert-choice decisions far from ties
-        return new RandomWeights(seed, 0.25, 2.0);
+        return new SpreadRandomWeights(seed, 0.25, 2.0);
     }
 
     @ParameterizedTest(name = "{0}")

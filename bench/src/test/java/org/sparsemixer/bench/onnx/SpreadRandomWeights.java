@@ -10,10 +10,10 @@ import org.sparsemixer.engine.TensorSource;
  * norm gammas, which are 1 + N(0, std^2). Router kernels may get their own std, to keep the test's
  * routing decisions far from ties.
  */
-public record RandomWeights(long seed, double std, double routerStd) implements TensorSource {
+public record SpreadRandomWeights(long seed, double std, double routerStd) implements TensorSource {
 
-    public static RandomWeights of(long seed, double std) {
-        return new RandomWeights(seed, std, std);
+    public static SpreadRandomWeights of(long seed, double std) {
+        return new SpreadRandomWeights(seed, std, std);
     }
 
     @Override
