@@ -37,6 +37,7 @@ public final class SparseMixerEncoder implements AutoCloseable {
 
     /** Builds the graph, reading every tensor of {@link ModelLayout#expectedTensors} from {@code weights}. */
     public static SparseMixerEncoder create(SparseMixerConfig config, TensorSource weights, EncoderOptions options) {
+        MemoryBudget.checkModel(config, options.threads(), MemoryBudget.heapLimit());
         Weights w = new Weights(config, weights);
         int h = config.hiddenSize();
         int s = config.maxSequenceLength();
@@ -100,7 +101,8 @@ public final class SparseMixerEncoder implements AutoCloseable {
     /**
      * Runs the encoder on one batch.
      *
-     * @throws IllegalArgumentException when the input breaks a rule of SPEC section 4 (the message names it)
+     * @throws IllegalArgumentException when the input breaks a rule of SPEC section 4 (the message names it),
+     *                                  or its batch is too large to fit ({@link #checkBatchSize})
      * @throws IllegalStateException    when the encoder is closed
      */
     public EncoderOutput encode(EncoderInput input) {
@@ -110,7 +112,8 @@ public final class SparseMixerEncoder implements AutoCloseable {
     /**
      * Runs the encoder on one batch and adds the time of each stage to {@code times} (may be null).
      *
-     * @throws IllegalArgumentException when the input breaks a rule of SPEC section 4 (the message names it)
+     * @throws IllegalArgumentException when the input breaks a rule of SPEC section 4 (the message names it),
+     *                                  or its batch is too large to fit ({@link #checkBatchSize})
      * @throws IllegalStateException    when the encoder is closed
      * @throws CancellationException    when the calling thread is interrupted (its interrupt flag stays set;
      *                                  the encoder stays usable)
@@ -121,6 +124,7 @@ public final class SparseMixerEncoder implements AutoCloseable {
         }
         InputValidator.validate(config, input);
         int batch = input.batchSize();
+        MemoryBudget.checkBatch(config, batch, pool.threads(), MemoryBudget.heapLimit());
         int s = config.maxSequenceLength();
         int h = config.hiddenSize();
         int rows = batch * s;
@@ -168,6 +172,20 @@ public final class SparseMixerEncoder implements AutoCloseable {
             }
         }
         return mask;
+    }
+
+    /**
+     * Checks that a call with {@code batchSize} sequences fits: no buffer longer than a Java array and
+     * the call's memory (inputs, outputs, scratch) within the JVM's maximum heap. {@link #encode} does
+     * the same check; callers that build a batch can ask first.
+     *
+     * @throws IllegalArgumentException naming the batch size (and the largest that fits) when it does not
+     */
+    public void checkBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        MemoryBudget.checkBatch(config, batchSize, pool.threads(), MemoryBudget.heapLimit());
     }
 
     /** Stops the compute threads; later calls of {@link #encode} throw {@link IllegalStateException}. */
