@@ -2,6 +2,7 @@ package org.sparsemixer.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.sparsemixer.engine.graph.SparseMixerEncoder;
 
 /** Checks of command-line values shared by the subcommands, done before any slow work starts. */
 final class Arguments {
@@ -40,6 +41,15 @@ final class Arguments {
             throw new IllegalArgumentException(Files.exists(file)
                     ? option + " " + file + " is not a regular file"
                     : option + " " + file + ": no such file");
+        }
+    }
+
+    /** Fails, naming --batch, unless a generated batch of {@code batch} sequences fits the encoder's memory. */
+    static void batchFits(SparseMixerEncoder encoder, int batch) {
+        try {
+            encoder.checkBatchSize(batch);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--batch " + batch + ": " + e.getMessage(), e);
         }
     }
 }

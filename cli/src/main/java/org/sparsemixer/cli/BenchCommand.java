@@ -13,6 +13,7 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.Stage;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.BatchFiles;
+import org.sparsemixer.loader.LoadOptions;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.RandomWeights;
 import picocli.CommandLine.ArgGroup;
@@ -27,7 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         description = {
             "Time whole forward passes: latency percentiles, throughput, achieved GFLOP/s and time per stage.",
-            "Ends with one line: bench CONFIG b=B t=T p50_ms=X seq_per_s=Y gflops=Z"})
+            "With --concurrency C, C caller threads share the encoder; seq_per_s is then overall throughput"
+                    + " (all sequences over the wall-clock time), latencies are per call.",
+            "Ends with one line: bench CONFIG b=B t=T c=C p50_ms=X seq_per_s=Y gflops=Z"})
 final class BenchCommand implements Callable<Integer> {
     static final long WEIGHT_SEED = 42L;
 
@@ -59,11 +62,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--concurrency", paramLabel = "C", defaultValue = "1",
+            description = "Caller threads sharing one encoder, each making --warmup and --iterations calls"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--allow-nonfinite",
+            description = "Load a --model whose weights hold NaN or infinite values (refused by default).")
+    boolean allowNonFinite;
+
     @Override
     public Integer call() throws Exception {
         int threadCount = Arguments.threads(threads);
         Arguments.atLeast("--iterations", iterations, 1);
         Arguments.atLeast("--warmup", warmup, 0);
+        Arguments.atLeast("--concurrency", concurrency, 1);
         if (batch != null) {
             Arguments.atLeast("--batch", batch, 1);
         }
@@ -77,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         SparseMixerEncoder encoder;
         if (model != null) {
             label = model.toString();
-            encoder = ModelLoader.load(model, options);
+            encoder = ModelLoader.load(model, options, LoadOptions.defaults().withAllowNonFinite(allowNonFinite));
         } else {
             label = preset;
             SparseMixerConfig config = ModelPresets.byName(preset);
@@ -87,9 +100,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         try (encoder) {
             SparseMixerConfig config = encoder.config();
-            EncoderInput input = BatchFiles.sampleBatch(config,
-                    batch != null ? batch : RunCommand.defaultBatch(config), RunCommand.SAMPLE_SEED);
-            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations);
+            int size = batch != null ? batch : RunCommand.defaultBatch(config);
+            Arguments.batchFits(encoder, size);
+            EncoderInput input = BatchFiles.sampleBatch(config, size, RunCommand.SAMPLE_SEED);
+            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations, concurrency);
             print(out, label, r);
         }
         return Main.EXIT_OK;
@@ -101,12 +115,19 @@ final class BenchCommand implements Callable<Integer> {
                         + " capacity factor %s, %d attention layers)%n",
                 label, c.numLayers(), c.hiddenSize(), c.maxSequenceLength(), c.moeLayers().size(), c.numExperts(),
                 c.evalCapacityFactor(), c.attentionLayers().size());
-        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls%n",
-                r.batch(), r.threads(), warmup, iterations);
+        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls%s%n",
+                r.batch(), r.threads(), warmup, iterations,
+                r.callers() == 1 ? "" : " by each of " + r.callers() + " concurrent callers");
         out.printf(Locale.ROOT, "latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean %.2f ms%n",
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.meanMillis());
-        out.printf(Locale.ROOT, "throughput:  %.2f sequences/s, %.0f tokens/s%n", r.sequencesPerSecond(), r.tokensPerSecond());
-        out.printf(Locale.ROOT, "compute:     %.2f GFLOP per call (matrix products), %.1f GFLOP/s at p50%n",
+        if (r.callers() == 1) {
+            out.printf(Locale.ROOT, "throughput:  %.2f sequences/s, %.0f tokens/s%n", r.sequencesPerSecond(), r.tokensPerSecond());
+        } else {
+            out.printf(Locale.ROOT, "throughput:  %.2f sequences/s overall, %.0f tokens/s (%d callers, %d calls in %.1f ms)%n",
+                    r.sequencesPerSecond(), r.tokensPerSecond(), r.callers(), r.latenciesNanos().length, r.wallNanos() / 1e6);
+        }
+        out.printf(Locale.ROOT, "compute:     %.2f GFLOP per call (matrix products), %.1f GFLOP/s"
+                        + (r.callers() == 1 ? " at p50" : " overall") + "%n",
                 FlopCount.forward(c, r.batch()) / 1e9, r.gflops());
         out.println("stages (mean per call):");
         double total = 0;
@@ -118,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %-20s %9.2f ms %5.1f%%%n", s.name().toLowerCase(Locale.ROOT), ms,
                     total > 0 ? 100 * ms / total : 0);
         }
-        out.printf(Locale.ROOT, "bench %s b=%d t=%d p50_ms=%.2f seq_per_s=%.3f gflops=%.1f%n",
-                label, r.batch(), r.threads(), r.percentileMillis(50), r.sequencesPerSecond(), r.gflops());
+        out.printf(Locale.ROOT, "bench %s b=%d t=%d c=%d p50_ms=%.2f seq_per_s=%.3f gflops=%.1f%n",
+                label, r.batch(), r.threads(), r.callers(), r.percentileMillis(50), r.sequencesPerSecond(), r.gflops());
     }
 }

@@ -12,6 +12,7 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.DefaultModel;
+import org.sparsemixer.loader.LoadOptions;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.WeightDType;
 import picocli.CommandLine.Command;
@@ -67,6 +68,10 @@ final class RunCommand implements Callable<Integer> {
                     + " to that format, whatever the file's dtype; default: ${DEFAULT-VALUE}).")
     WeightDType weightsDtype = WeightDType.F32;
 
+    @Option(names = "--allow-nonfinite",
+            description = "Load a --model whose weights hold NaN or infinite values (refused by default).")
+    boolean allowNonFinite;
+
     static {
         System.setProperty("sparse-mixer.cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
@@ -101,13 +106,18 @@ final class RunCommand implements Callable<Integer> {
         long loadStart = System.nanoTime();
         try (SparseMixerEncoder encoder = model == null
                 ? DefaultModel.create(options, weightsDtype)
-                : ModelLoader.load(model, options, weightsDtype)) {
+                : ModelLoader.load(model, options, new LoadOptions(weightsDtype, allowNonFinite))) {
             long loadNanos = System.nanoTime() - loadStart;
             SparseMixerConfig config = encoder.config();
 
-            EncoderInput input = inputs == null
-                    ? BatchFiles.sampleBatch(config, batch != null ? batch : defaultBatch(config), SAMPLE_SEED)
-                    : BatchFiles.readInputs(inputs);
+            EncoderInput input;
+            if (inputs == null) {
+                int size = batch != null ? batch : defaultBatch(config);
+                Arguments.batchFits(encoder, size);
+                input = BatchFiles.sampleBatch(config, size, SAMPLE_SEED);
+            } else {
+                input = BatchFiles.readInputs(inputs);
+            }
 
             long encodeStart = System.nanoTime();
             EncoderOutput result = encoder.encode(input);

@@ -35,4 +35,23 @@ class EncoderBenchmarkTest {
             assertEquals(2 / (r.percentileMillis(50) / 1e3), r.sequencesPerSecond(), 1e-6);
         }
     }
+
+    @Test
+    void concurrentCallersReportEveryCallAndOverallThroughput() {
+        SparseMixerConfig c = new SparseMixerConfig(20, 16, 2, List.of(1), List.of(), 2, 1, 1, 1,
+                MixingMechanism.LINEAR, false, 2, 8, 2, 32, SparseMixerConfig.GELU_APPROXIMATE, null, 16, false, false);
+        TensorSource zeros = (name, shape) -> new float[(int) ModelLayout.elementCount(shape)];
+        int[][] ids = new int[3][8];
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(c, zeros, EncoderOptions.threads(2))) {
+            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, EncoderInput.of(ids, ids, ids), 1, 4, 3);
+            assertEquals(3, r.callers());
+            assertEquals(12, r.latenciesNanos().length);
+            for (int i = 1; i < 12; i++) {
+                assertTrue(r.latenciesNanos()[i - 1] <= r.latenciesNanos()[i]);
+            }
+            assertTrue(r.wallNanos() >= r.latenciesNanos()[11], "the wall time covers the slowest call");
+            assertEquals(3.0 * 12 / (r.wallNanos() / 1e9), r.sequencesPerSecond(), 1e-6 * r.sequencesPerSecond());
+            assertTrue(r.gflops() > 0);
+        }
+    }
 }

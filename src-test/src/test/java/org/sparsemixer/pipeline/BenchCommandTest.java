@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** {@code bench} on a small model: the report and its closing line; usage errors. */
 class BenchCommandTest {
     private static final Pattern LAST_LINE = Pattern.compile(
-            "bench (\\S+) b=(\\d+) t=(\\d+) p50_ms=([0-9.]+) seq_per_s=([0-9.]+) gflops=([0-9.]+)");
+            "bench (\\S+) b=(\\d+) t=(\\d+) c=(\\d+) p50_ms=([0-9.]+) seq_per_s=([0-9.]+) gflops=([0-9.]+)");
 
     @Test
     void reportsPercentilesStagesAndAClosingLine() {
@@ -25,14 +25,41 @@ class BenchCommandTest {
         // examples_per_group 2.0: the smallest legal batch is 2
         assertEquals("2", m.group(2));
         assertEquals("2", m.group(3));
-        double p50 = Double.parseDouble(m.group(4));
-        double seqPerSecond = Double.parseDouble(m.group(5));
+        assertEquals("1", m.group(4));
+        double p50 = Double.parseDouble(m.group(5));
+        double seqPerSecond = Double.parseDouble(m.group(6));
         assertTrue(p50 > 0, r::toString);
         assertEquals(2 / (p50 / 1e3), seqPerSecond, seqPerSecond * 0.01 + 0.01, r::toString);
         for (String expected : new String[] {"p50", "p90", "p99", "sequences/s", "tokens/s", "GFLOP/s",
                 "mixing", "attention", "feed_forward", "moe_routing", "experts", "embeddings"}) {
             assertTrue(r.out().contains(expected), () -> expected + " missing:\n" + r);
         }
+    }
+
+    @Test
+    void concurrentCallersShareOneEncoder() {
+        String model = Fixtures.model("p05_fast_epg2").toString();
+        Cli.Result r = Cli.run("bench", "--model", model, "--threads", "2", "--iterations", "5", "--warmup", "1",
+                "--concurrency", "3");
+        Cli.assertOk(r);
+        List<String> lines = r.out().lines().toList();
+        Matcher m = LAST_LINE.matcher(lines.getLast());
+        assertTrue(m.matches(), () -> "last line: " + lines.getLast());
+        assertEquals("2", m.group(2));
+        assertEquals("2", m.group(3));
+        assertEquals("3", m.group(4));
+        double p50 = Double.parseDouble(m.group(5));
+        double seqPerSecond = Double.parseDouble(m.group(6));
+        assertTrue(p50 > 0 && seqPerSecond > 0, r::toString);
+        // 15 calls of 2 sequences by 3 callers: overall throughput, not one caller's
+        assertTrue(r.out().contains("sequences/s overall"), r::toString);
+        assertTrue(r.out().contains("3 callers, 15 calls"), r::toString);
+        assertTrue(r.out().contains("p99"), r::toString);
+    }
+
+    @Test
+    void concurrencyMustBePositive() {
+        Cli.assertBadInput(Cli.run("bench", "--config", "base", "--concurrency", "0"), "--concurrency");
     }
 
     @Test

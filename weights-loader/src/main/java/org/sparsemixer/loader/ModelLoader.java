@@ -42,9 +42,12 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
-    /** Loads, validates and builds the frozen encoder of a model directory (weights as stored, widened to F32). */
+    /**
+     * Loads, validates and builds the frozen encoder of a model directory (weights as stored, widened to F32);
+     * a model with NaN or infinite weights is refused ({@link LoadOptions#defaults()}).
+     */
     public static SparseMixerEncoder load(Path modelDir, EncoderOptions options) throws IOException {
-        return load(modelDir, options, WeightDType.F32);
+        return load(modelDir, options, LoadOptions.defaults());
     }
 
     /**
@@ -52,11 +55,51 @@ public final class ModelLoader {
      * {@code precision} first (see {@link WeightDType}). The weights files are closed when this returns.
      */
     public static SparseMixerEncoder load(Path modelDir, EncoderOptions options, WeightDType precision) throws IOException {
+        return load(modelDir, options, LoadOptions.defaults().withPrecision(precision));
+    }
+
+    /**
+     * Loads, validates and builds the frozen encoder of a model directory as {@code load} says: rounding
+     * to {@link LoadOptions#precision()}, refusing non-finite weights unless {@link LoadOptions#allowNonFinite()}.
+     *
+     * @throws InvalidModelException for an invalid model, including one with NaN or infinite weights (the
+     *                               message names the first such tensor and its counts)
+     */
+    public static SparseMixerEncoder load(Path modelDir, EncoderOptions options, LoadOptions load) throws IOException {
         SparseMixerConfig config = readConfig(modelDir);
         try (ModelWeights weights = ModelWeights.open(modelDir)) {
-            TensorSource source = validatedSource(config, weights, precision);
+            TensorSource source = validatedSource(config, weights, load.precision());
+            if (!load.allowNonFinite()) {
+                source = finiteOnly(source, weights.source(), load.precision());
+            }
             return SparseMixerEncoder.create(config, source, options);
         }
+    }
+
+    /** A source that refuses any tensor holding NaN or infinite values, naming it and the counts. */
+    static TensorSource finiteOnly(TensorSource source, Path file, WeightDType precision) {
+        return (name, shape) -> {
+            float[] v = source.floats(name, shape);
+            long nan = 0;
+            long posInf = 0;
+            long negInf = 0;
+            for (float x : v) {
+                if (x != x) {
+                    nan++;
+                } else if (x == Float.POSITIVE_INFINITY) {
+                    posInf++;
+                } else if (x == Float.NEGATIVE_INFINITY) {
+                    negInf++;
+                }
+            }
+            if (nan + posInf + negInf > 0) {
+                throw new InvalidModelException(file + ": tensor '" + name + "' holds " + (nan + posInf + negInf)
+                        + " non-finite values of " + v.length + " (" + nan + " NaN, " + posInf + " +Inf, " + negInf
+                        + " -Inf" + (precision == WeightDType.F32 ? "" : ", after rounding to " + precision.cliName())
+                        + "); refusing the model (--allow-nonfinite, LoadOptions.allowNonFinite, loads it anyway)");
+            }
+            return v;
+        };
     }
 
     /** Reads and validates {@code modelDir/config.json}. */

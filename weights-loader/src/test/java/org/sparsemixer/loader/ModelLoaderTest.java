@@ -232,4 +232,30 @@ class ModelLoaderTest {
         }
         assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
     }
+
+    @Test
+    void nonFiniteWeightsAreRefusedUnlessAllowed() throws Exception {
+        Path dir = tmp.resolve("nan");
+        try (RandomWeights w = new RandomWeights(P01, 5)) {
+            ModelLoader.save(dir, P01, (name, shape) -> {
+                float[] v = w.floats(name, shape);
+                if (name.equals("transformer/layer_3/moe/router/router_weights/kernel")) {
+                    v[7] = Float.NaN;
+                    v[9] = Float.NEGATIVE_INFINITY;
+                }
+                return v;
+            });
+        }
+        InvalidModelException e = assertThrows(InvalidModelException.class,
+                () -> ModelLoader.load(dir, EncoderOptions.threads(1)).close());
+        assertTrue(e.getMessage().contains("'transformer/layer_3/moe/router/router_weights/kernel' holds 2 non-finite"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("1 NaN, 0 +Inf, 1 -Inf"), e.getMessage());
+        assertThrows(InvalidModelException.class,
+                () -> ModelLoader.load(dir, EncoderOptions.threads(1), WeightDType.BF16).close());
+        try (SparseMixerEncoder encoder = ModelLoader.load(dir, EncoderOptions.threads(1),
+                LoadOptions.defaults().withAllowNonFinite(true))) {
+            assertEquals(P01, encoder.config());
+        }
+    }
 }
