@@ -1,0 +1,155 @@
+package org.sparsemixer.pipeline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.sparsemixer.engine.EncoderInput;
+import org.sparsemixer.engine.EncoderOptions;
+import org.sparsemixer.engine.MixingMechanism;
+import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.loader.BatchFiles;
+import org.sparsemixer.loader.ConfigJson;
+import org.sparsemixer.loader.ModelLoader;
+import org.sparsemixer.loader.WeightDType;
+
+/**
+ * The valid seed files the fuzzers mutate, and the models the mutated files are tried against, in a
+ * temporary directory. {@link #close} deletes it and closes the encoders.
+ */
+final class FuzzCorpus implements AutoCloseable {
+    final Path dir;
+    /** TestModels.small(): attention + dense FFN, linear mixing + MoE; its config.json and weights. */
+    final Path model;
+    final SparseMixerEncoder encoder;
+    /** The same with dense inputs (with_dense_inputs, examples_per_group 2.0). */
+    final SparseMixerEncoder denseEncoder;
+    final EncoderInput input;
+    final List<byte[]> weightSeeds = new ArrayList<>();
+    final List<String> configSeeds = new ArrayList<>();
+    /** Inputs files; the dense ones are at odd indexes. */
+    final List<byte[]> inputSeeds = new ArrayList<>();
+
+    FuzzCorpus() {
+        try {
+            dir = Files.createTempDirectory("sparse-mixer-fuzz");
+            SparseMixerConfig small = TestModels.small();
+            model = TestModels.writeModel(dir.resolve("model"), small, 11);
+            encoder = ModelLoader.load(model, EncoderOptions.threads(1));
+            SparseMixerConfig dense = TestModels.small(2.0, true);
+            denseEncoder = SparseMixerEncoder.create(dense, TestModels.weights(12), EncoderOptions.threads(1));
+            input = BatchFiles.sampleBatch(small, 2, 3);
+
+            // weights: the tests' own writer, the loader's writer (metadata, padding), BF16, and odd dtypes
+            weightSeeds.add(Files.readAllBytes(model.resolve(ModelLoader.WEIGHTS_FILE)));
+            Path saved = dir.resolve("saved");
+            ModelLoader.save(saved, small, TestModels.weights(13));
+            weightSeeds.add(Files.readAllBytes(saved.resolve(ModelLoader.WEIGHTS_FILE)));
+            Path bf16 = dir.resolve("bf16.safetensors");
+            ModelLoader.writeWeights(bf16, small, TestModels.weights(14), WeightDType.BF16, null);
+            weightSeeds.add(Files.readAllBytes(bf16));
+            Map<String, Safetensors.Tensor> odd = new LinkedHashMap<>();
+            odd.put("f16", new Safetensors.Tensor("F16", new int[] {2, 3}, new byte[12]));
+            odd.put("f64", new Safetensors.Tensor("F64", new int[] {2}, le(Double.doubleToLongBits(1.5), Double.doubleToLongBits(-2))));
+            odd.put("i64", new Safetensors.Tensor("I64", new int[] {2}, le(1L << 40, -3)));
+            odd.put("u8", new Safetensors.Tensor("U8", new int[] {3}, new byte[] {1, 2, 3}));
+            odd.put("bool", new Safetensors.Tensor("BOOL", new int[] {1}, new byte[] {1}));
+            odd.put("empty", new Safetensors.Tensor("F32", new int[] {0, 5}, new byte[0]));
+            odd.put("scalar", new Safetensors.Tensor("F32", new int[] {}, new byte[4]));
+            Path oddFile = dir.resolve("odd.safetensors");
+            Safetensors.write(oddFile, odd);
+            weightSeeds.add(Files.readAllBytes(oddFile));
+
+            // configs: the test models, spectral and pre-norm variants, Base, and every golden fixture's
+            configSeeds.add(Files.readString(model.resolve(ModelLoader.CONFIG_FILE)));
+            configSeeds.add(ConfigJson.toJson(dense));
+            configSeeds.add(ConfigJson.toJson(new SparseMixerConfig(20, 8, 2, List.of(1), List.of(), 2, 1.0, 1.0, 1.0,
+                    MixingMechanism.FOURIER, true, 2, 6, 2, 8, SparseMixerConfig.GELU_APPROXIMATE, null, 4, true, false)));
+            configSeeds.add(ConfigJson.toJson(new SparseMixerConfig(20, 8, 2, List.of(), List.of(0), 2, 1.0, 0.5, 1.0,
+                    MixingMechanism.HARTLEY, false, 2, 10, 2, 8, SparseMixerConfig.GELU_APPROXIMATE, null, 8, false, false)));
+            configSeeds.add(ConfigJson.toJson(SparseMixerConfig.base(32000)));
+            for (String name : Fixtures.CASES) {
+                configSeeds.add(Files.readString(Fixtures.model(name).resolve(ModelLoader.CONFIG_FILE)));
+            }
+
+            // inputs: I32 and I64 word inputs, and dense inputs
+            Path words = dir.resolve("words.safetensors");
+            BatchFiles.writeInputs(words, input);
+            inputSeeds.add(Files.readAllBytes(words));
+            Path denseFile = dir.resolve("dense.safetensors");
+            BatchFiles.writeInputs(denseFile, BatchFiles.sampleBatch(dense, 2, 4));
+            inputSeeds.add(Files.readAllBytes(denseFile));
+            Map<String, Safetensors.Tensor> i64 = new LinkedHashMap<>();
+            int s = small.maxSequenceLength();
+            i64.put(EncoderInput.INPUT_WORD_IDS, Safetensors.Tensor.i64(new int[] {2, s}, input.wordIds()));
+            i64.put(EncoderInput.INPUT_MASK, Safetensors.Tensor.i64(new int[] {2, s}, input.mask()));
+            i64.put(EncoderInput.INPUT_TYPE_IDS, Safetensors.Tensor.i64(new int[] {2, s}, input.typeIds()));
+            Path i64File = dir.resolve("i64.safetensors");
+            Safetensors.write(i64File, i64);
+            inputSeeds.add(Files.readAllBytes(i64File));
+            inputSeeds.add(Files.readAllBytes(denseFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The encoder a seed inputs file (by index) is meant for. */
+    SparseMixerEncoder encoderForInputs(int seedIndex) {
+        return seedIndex % 2 == 0 ? encoder : denseEncoder;
+    }
+
+    /** A model directory with the good config.json and {@code weights} as model.safetensors. */
+    Path modelWithWeights(byte[] weights) throws IOException {
+        Path d = dir.resolve("mutated-weights");
+        Files.createDirectories(d);
+        Files.copy(model.resolve(ModelLoader.CONFIG_FILE), d.resolve(ModelLoader.CONFIG_FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.write(d.resolve(ModelLoader.WEIGHTS_FILE), weights);
+        return d;
+    }
+
+    /** A model directory with the good weights and {@code config} as config.json. */
+    Path modelWithConfig(String config) throws IOException {
+        Path d = dir.resolve("mutated-config");
+        Files.createDirectories(d);
+        Files.copy(model.resolve(ModelLoader.WEIGHTS_FILE), d.resolve(ModelLoader.WEIGHTS_FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(d.resolve(ModelLoader.CONFIG_FILE), config);
+        return d;
+    }
+
+    /** A scratch file holding {@code content}. */
+    Path file(String name, byte[] content) throws IOException {
+        Path f = dir.resolve(name);
+        Files.write(f, content);
+        return f;
+    }
+
+    private static byte[] le(long... values) {
+        ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            b.putLong(v);
+        }
+        return b.array();
+    }
+
+    @Override
+    public void close() throws IOException {
+        encoder.close();
+        denseEncoder.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
