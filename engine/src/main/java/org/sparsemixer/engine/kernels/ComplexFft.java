@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * float. Immutable and thread-safe once constructed; all working memory comes from the caller's scratch.
  */
 public final class ComplexFft {
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> SPECIES = VectorShapes.F;
     static final int LANES = SPECIES.length();
 
     /** Largest prime factor handled with the Stockham generic butterfly (above that: Bluestein). */

@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Row layer norm with epsilon 1e-12 and population variance (SPEC notation), fused with the residual add.
  * <p>
- * Vectorized, two passes over the row for the statistics: the float mean {@code m0} from per-lane sums,
- * then per-lane sums of {@code d = x - m0} and {@code d^2}, combined in double as
+ * Vectorized, two passes over the row for the statistics: the float mean {@code m0} from 16 partial sums
+ * ({@link VectorShapes#SUM_WIDTH}, the same order for every vector width), then partial sums of
+ * {@code d = x - m0} and {@code d^2}, combined in double as
  * {@code mean = m0 + S1/n, var = S2/n - (S1/n)^2} (the S1 terms correct the rounding of m0). Each lane adds
  * n / LANES elements, so the statistics keep about 1e-6 relative accuracy even for long rows with a large
  * mean. {@link #rowScalar} is the double-precision scalar twin.
@@ -38,60 +39,96 @@ public final class LayerNorm {
         });
     }
 
-    /** One row at {@code offset} (vectorized). */
+    /**
+     * One row at {@code offset} (vectorized). The statistics are summed in the fixed order of
+     * {@link VectorShapes#SUM_WIDTH} partial sums, so the result does not depend on the vector width.
+     */
     public static void row(float[] x, float[] residual, int offset, float[] gamma, float[] beta, float[] out, int n) {
-        int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
-        float tail = 0f;
+        final int l = S.length();
+        final int step = VectorShapes.SUM_WIDTH;
+        final int sumBound = n - n % step;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
         int j = 0;
-        for (; j < bound; j += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, offset + j);
-            if (residual != null) {
-                v = v.add(FloatVector.fromArray(S, residual, offset + j));
+        for (; j < sumBound; j += step) {
+            a0 = a0.add(input(x, residual, out, offset + j));
+            if (VectorShapes.SUM_VECTORS > 1) {
+                a1 = a1.add(input(x, residual, out, offset + j + l));
+                if (VectorShapes.SUM_VECTORS > 2) {
+                    a2 = a2.add(input(x, residual, out, offset + j + 2 * l));
+                    a3 = a3.add(input(x, residual, out, offset + j + 3 * l));
+                }
             }
-            v.intoArray(out, offset + j);
-            acc = acc.add(v);
         }
+        float tail = 0f;
         for (; j < n; j++) {
             float v = residual == null ? x[offset + j] : x[offset + j] + residual[offset + j];
             out[offset + j] = v;
             tail += v;
         }
-        float m0 = (float) (((double) VectorMath.sumLanes(acc) + tail) / n);
-        FloatVector s1 = FloatVector.zero(S);
-        FloatVector s2 = FloatVector.zero(S);
+        float m0 = (float) (((double) VectorMath.sumPartials(a0, a1, a2, a3) + tail) / n);
+        FloatVector s10 = FloatVector.zero(S);
+        FloatVector s11 = s10;
+        FloatVector s12 = s10;
+        FloatVector s13 = s10;
+        FloatVector s20 = s10;
+        FloatVector s21 = s10;
+        FloatVector s22 = s10;
+        FloatVector s23 = s10;
+        for (j = 0; j < sumBound; j += step) {
+            FloatVector d = FloatVector.fromArray(S, out, offset + j).sub(m0);
+            s10 = s10.add(d);
+            s20 = d.fma(d, s20);
+            if (VectorShapes.SUM_VECTORS > 1) {
+                d = FloatVector.fromArray(S, out, offset + j + l).sub(m0);
+                s11 = s11.add(d);
+                s21 = d.fma(d, s21);
+                if (VectorShapes.SUM_VECTORS > 2) {
+                    d = FloatVector.fromArray(S, out, offset + j + 2 * l).sub(m0);
+                    s12 = s12.add(d);
+                    s22 = d.fma(d, s22);
+                    d = FloatVector.fromArray(S, out, offset + j + 3 * l).sub(m0);
+                    s13 = s13.add(d);
+                    s23 = d.fma(d, s23);
+                }
+            }
+        }
         double t1 = 0;
         double t2 = 0;
-        j = 0;
-        for (; j < bound; j += S.length()) {
-            FloatVector d = FloatVector.fromArray(S, out, offset + j).sub(m0);
-            s1 = s1.add(d);
-            s2 = d.fma(d, s2);
-        }
         for (; j < n; j++) {
             float d = out[offset + j] - m0;
             t1 += d;
             t2 += (double) d * d;
         }
-        double sum1 = t1;
-        double sum2 = t2;
-        for (int lane = 0; lane < S.length(); lane++) {
-            sum1 += s1.lane(lane);
-            sum2 += s2.lane(lane);
-        }
+        double sum1 = VectorMath.sumPartials(t1, s10, s11, s12, s13);
+        double sum2 = VectorMath.sumPartials(t2, s20, s21, s22, s23);
         double shift = sum1 / n;
         double mean = m0 + shift;
         double var = Math.max(0.0, sum2 / n - shift * shift);
         float meanF = (float) mean;
         float inv = (float) (1.0 / Math.sqrt(var + EPSILON));
+        // element-wise from here: the split between vector and scalar code does not change any value
+        int bound = S.loopBound(n);
         j = 0;
-        for (; j < bound; j += S.length()) {
+        for (; j < bound; j += l) {
             FloatVector d = FloatVector.fromArray(S, out, offset + j).sub(meanF).mul(inv);
             d.fma(FloatVector.fromArray(S, gamma, j), FloatVector.fromArray(S, beta, j)).intoArray(out, offset + j);
         }
         for (; j < n; j++) {
             out[offset + j] = Math.fma((out[offset + j] - meanF) * inv, gamma[j], beta[j]);
         }
+    }
+
+    /** {@code x (+ residual)} at {@code i}, also stored to {@code out}. */
+    private static FloatVector input(float[] x, float[] residual, float[] out, int i) {
+        FloatVector v = FloatVector.fromArray(S, x, i);
+        if (residual != null) {
+            v = v.add(FloatVector.fromArray(S, residual, i));
+        }
+        v.intoArray(out, i);
+        return v;
     }
 
     /** Scalar twin and reference: statistics and normalization in double, rounded once. */

@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Row softmax, optionally with the attention mask of SPEC section 3. Vectorized with the hand-written exp
  * of {@link VectorMath} (about 1e-7 relative error; exp of arguments below about -87.9 is 0); the sum is
- * accumulated per lane in float and reduced once. {@link #rowScalar} / {@link #maskedRowScalar} are the
+ * accumulated in float in 16 partial sums ({@link VectorShapes#SUM_WIDTH}, the same order for every vector
+ * width) and reduced once in ascending order. {@link #rowScalar} / {@link #maskedRowScalar} are the
  * scalar twins (same exp, sequential sum), equal to within a few ulps.
  */
 public final class Softmax {
@@ -39,25 +40,44 @@ public final class Softmax {
         for (; j < n; j++) {
             max = Math.max(max, x[offset + j]);
         }
-        FloatVector vsum = FloatVector.zero(S);
+        // the denominator in the fixed order of VectorShapes.SUM_WIDTH partial sums (any vector width)
+        final int l = S.length();
+        final int step = VectorShapes.SUM_WIDTH;
+        final int sumBound = n - n % step;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
         float tail = 0f;
-        for (j = 0; j < bound; j += S.length()) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, offset + j).sub(max));
-            e.intoArray(x, offset + j);
-            vsum = vsum.add(e);
+        for (j = 0; j < sumBound; j += step) {
+            a0 = a0.add(expInPlace(x, offset + j, max));
+            if (VectorShapes.SUM_VECTORS > 1) {
+                a1 = a1.add(expInPlace(x, offset + j + l, max));
+                if (VectorShapes.SUM_VECTORS > 2) {
+                    a2 = a2.add(expInPlace(x, offset + j + 2 * l, max));
+                    a3 = a3.add(expInPlace(x, offset + j + 3 * l, max));
+                }
+            }
         }
         for (; j < n; j++) {
             float e = VectorMath.expScalar(x[offset + j] - max);
             x[offset + j] = e;
             tail += e;
         }
-        float inv = 1f / (VectorMath.sumLanes(vsum) + tail);
+        float inv = 1f / (VectorMath.sumPartials(a0, a1, a2, a3) + tail);
         for (j = 0; j < bound; j += S.length()) {
             FloatVector.fromArray(S, x, offset + j).mul(inv).intoArray(x, offset + j);
         }
         for (; j < n; j++) {
             x[offset + j] *= inv;
         }
+    }
+
+    /** exp(x[i..] - max) stored in place and returned. */
+    private static FloatVector expInPlace(float[] x, int i, float max) {
+        FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, i).sub(max));
+        e.intoArray(x, i);
+        return e;
     }
 
     /**

@@ -60,7 +60,46 @@ final class VectorMath {
      * result depend on JIT timing rather than on the input alone.
      */
     static float sumLanes(FloatVector v) {
-        float sum = 0f;
+        return addLanes(0f, v);
+    }
+
+    /** {@code sum} plus the lanes of {@code v}, added one by one in ascending lane order. */
+    static float addLanes(float sum, FloatVector v) {
+        for (int lane = 0; lane < v.length(); lane++) {
+            sum += v.lane(lane);
+        }
+        return sum;
+    }
+
+    /**
+     * The {@link VectorShapes#SUM_WIDTH} partial sums held by the first {@link VectorShapes#SUM_VECTORS} of
+     * {@code a0..a3}, added in ascending order (partial sum 0 first): the same float result for any vector width.
+     */
+    static float sumPartials(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        float sum = addLanes(0f, a0);
+        if (VectorShapes.SUM_VECTORS > 1) {
+            sum = addLanes(sum, a1);
+            if (VectorShapes.SUM_VECTORS > 2) {
+                sum = addLanes(addLanes(sum, a2), a3);
+            }
+        }
+        return sum;
+    }
+
+    /** As {@link #sumPartials} in double (each lane widened, added in ascending order after {@code start}). */
+    static double sumPartials(double start, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        double sum = addLanes(start, a0);
+        if (VectorShapes.SUM_VECTORS > 1) {
+            sum = addLanes(sum, a1);
+            if (VectorShapes.SUM_VECTORS > 2) {
+                sum = addLanes(addLanes(sum, a2), a3);
+            }
+        }
+        return sum;
+    }
+
+    /** {@code sum} plus the lanes of {@code v}, each widened to double, added in ascending lane order. */
+    static double addLanes(double sum, FloatVector v) {
         for (int lane = 0; lane < v.length(); lane++) {
             sum += v.lane(lane);
         }

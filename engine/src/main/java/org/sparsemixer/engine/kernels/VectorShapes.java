@@ -22,6 +22,17 @@ public final class VectorShapes {
     public static final int LANES = F.length();
 
     /**
+     * Row sums (layer-norm statistics, softmax denominators) accumulate in {@code SUM_WIDTH} = 16 partial sums
+     * (element j of a block of 16 goes to partial sum j), added in ascending order at the end, whatever the
+     * vector width: one 512-bit vector, two 256-bit or four 128-bit ones hold the same 16 partial sums. So a
+     * result does not depend on the machine's vector width (for widths up to 512 bits).
+     */
+    public static final int SUM_WIDTH = Math.max(16, LANES);
+
+    /** Vectors that hold the {@link #SUM_WIDTH} partial sums: 1, 2 or 4. */
+    static final int SUM_VECTORS = SUM_WIDTH / LANES;
+
+    /**
      * Widest GEMM register tile in vectors: 6 x 4 accumulators need 24 + 5 registers (AVX-512 and NEON
      * have 32); 256-bit AVX2 has 16, so it gets 6 x 2.
      */

@@ -1,0 +1,77 @@
+package org.sparsemixer.engine.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.sparsemixer.engine.EncoderInput;
+import org.sparsemixer.engine.EncoderOptions;
+import org.sparsemixer.engine.EncoderOutput;
+import org.sparsemixer.engine.MixingMechanism;
+import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.kernels.VectorShapes;
+
+/**
+ * The cross-machine determinism promise: the outputs of fixed models and inputs (odd sizes, so every
+ * vector tail is taken; linear, DFT and FFT mixing, attention, MoE, pre- and post-norm, dense inputs,
+ * an embedding projection) hash to the same SHA-256 whatever the vector width. The surefire executions
+ * run this test with 128-, 256- and 512-bit vectors forced ({@code sparsemixer.vector.bits}) and with
+ * the machine's own width, and with 1 and 3 threads each time.
+ * <p>
+ * If every execution fails the same way, the numerics changed on purpose: update the digests. If only
+ * some widths fail, a kernel's result now depends on the vector width.
+ */
+class VectorWidthDeterminismTest {
+    private static final Map<String, String> EXPECTED = Map.of(
+            "linear-moe-attention", "44fd69ec34ef16e71dbf452ed8c348c92fb3d9c0cf71d3e2936dc7ba3d02319e",
+            "fourier-dft-prenorm-projection", "6e910bdeeec2842a77a5e4ce7b8b94855da5cfe89132ffa6ab6bf410896e4066",
+            "hartley-fft-dense", "7d16b0e7b6fbd0ec100e6680eb95de5dd67f7a0305ef8c4f8cc5fe6d8df1003d",
+            "attention-epg2", "9591c8a60bd431098ad7a1593c0349ae271805aa71b93f6f78132e953322e15a");
+
+    static Map<String, SparseMixerConfig> configs() {
+        Map<String, SparseMixerConfig> m = new LinkedHashMap<>();
+        m.put("linear-moe-attention", new SparseMixerConfig(61, 24, 3, List.of(1), List.of(2), 3, 1.0, 1.0, 1.0,
+                MixingMechanism.LINEAR, false, 3, 13, 3, 40, SparseMixerConfig.GELU_APPROXIMATE, null, 24, false, false));
+        m.put("fourier-dft-prenorm-projection", new SparseMixerConfig(50, 20, 2, List.of(0), List.of(), 4, 1.0, 1.0, 1.0,
+                MixingMechanism.FOURIER, false, 2, 12, 2, 36, SparseMixerConfig.GELU_APPROXIMATE, null, 8, true, false));
+        m.put("hartley-fft-dense", new SparseMixerConfig(40, 32, 2, List.of(), List.of(), 2, 1.0, 1.0, 1.0,
+                MixingMechanism.HARTLEY, true, 4, 10, 2, 50, SparseMixerConfig.GELU_APPROXIMATE, null, 32, false, true));
+        m.put("attention-epg2", new SparseMixerConfig(30, 48, 2, List.of(1), List.of(0, 1), 5, 1.0, 0.8, 2.0,
+                MixingMechanism.LINEAR, false, 3, 40, 2, 70, SparseMixerConfig.GELU_APPROXIMATE, null, 48, true, false));
+        return m;
+    }
+
+    static String digest(SparseMixerConfig c, int threads) throws Exception {
+        int batch = c.examplesPerGroup() > 1 ? 2 : 3;
+        EncoderInput in = EncoderVsReferenceTest.randomInput(c, batch, c.withDenseInputs() ? 3 : 0, 77);
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(c, EncoderVsReferenceTest.randomWeights(c, 78),
+                EncoderOptions.threads(threads))) {
+            EncoderOutput out = encoder.encode(in);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (float[] a : new float[][] {out.sequenceOutput(), out.pooledOutput(), out.encoderOutputs()}) {
+                ByteBuffer b = ByteBuffer.allocate(4 * a.length);
+                for (float v : a) {
+                    b.putInt(Float.floatToRawIntBits(v));
+                }
+                sha.update(b.array());
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+
+    @Test
+    void outputsHashTheSameForEveryVectorWidthAndThreadCount() throws Exception {
+        Map<String, String> got = new LinkedHashMap<>();
+        for (Map.Entry<String, SparseMixerConfig> e : configs().entrySet()) {
+            String one = digest(e.getValue(), 1);
+            assertEquals(one, digest(e.getValue(), 3), e.getKey() + ": 1 vs 3 threads");
+            got.put(e.getKey(), one);
+        }
+        assertEquals(EXPECTED, got, "output digests with " + VectorShapes.describe());
+    }
+}
