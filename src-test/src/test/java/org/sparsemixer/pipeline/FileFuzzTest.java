@@ -12,7 +12,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * jqwik fuzzing of every parser that reads a file: safetensors weights (alone and as part of a model
- * directory), config.json, and inputs files. Each try mutates a valid seed file (bit flips, truncation,
+ * directory), config.json, a sharded model's model.safetensors.index.json, and inputs files. Each try mutates a valid seed file (bit flips, truncation,
  * header-length, number and string edits, structural edits, NaN/Inf data; see {@link Fuzz}) and checks that
  * only the documented exceptions escape, within {@link Fuzz#LIMIT}. Runs in the surefire execution
  * {@code fuzz} with a 512 MB heap, so an unbounded allocation fails as OutOfMemoryError instead of passing.
@@ -61,6 +61,14 @@ class FileFuzzTest {
                 Fuzz.loadModel(corpus.modelWithConfig(mutated), corpus.input);
             }
         });
+    }
+
+    @Property(shrinking = ShrinkingMode.OFF)
+    void shardedIndexFiles(@ForAll long seed) throws Exception {
+        Random r = new Random(seed);
+        String mutated = Fuzz.mutateIndex(corpus.indexSeed, r);
+        saving("index", seed, mutated.getBytes(StandardCharsets.UTF_8),
+                () -> Fuzz.loadModel(corpus.shardedWithIndex(mutated), corpus.input));
     }
 
     @Property(shrinking = ShrinkingMode.OFF)

@@ -418,6 +418,45 @@ final class Fuzz {
         return t;
     }
 
+    private static final String[] SHARD_NAMES = {"", ".", "..", "../model.safetensors", "/etc/passwd", "a//b",
+        "shard-1.safetensors", "shard-2.safetensors", "config.json", "model.safetensors.index.json", "missing.safetensors",
+        "sub/../shard-1.safetensors", "./shard-1.safetensors", "shard-1.safetensors/", "C:\\\\x", "\\u0000", "nul:",
+        "x".repeat(300), "transformer/layer_0/output/bias"};
+
+    /** One to three stacked mutations of a model.safetensors.index.json text. */
+    static String mutateIndex(String original, Random r) {
+        String t = original;
+        int n = 1 + r.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            t = switch (r.nextInt(5)) {
+                case 0, 1 -> replaceRandom(t, STRING, "\"" + SHARD_NAMES[r.nextInt(SHARD_NAMES.length)] + "\"", r);
+                case 2 -> replaceRandom(t, STRING, JSON_VALUES[r.nextInt(JSON_VALUES.length)], r);
+                case 3 -> {
+                    if (t.isEmpty()) {
+                        yield t;
+                    }
+                    int at = r.nextInt(t.length());
+                    yield r.nextBoolean() ? t.substring(0, at) + t.substring(at + 1)
+                            : t.substring(0, at) + JSON_CHARS.charAt(r.nextInt(JSON_CHARS.length())) + t.substring(at);
+                }
+                default -> {   // an entry deleted or duplicated
+                    List<int[]> spans = new ArrayList<>();
+                    Matcher m = Pattern.compile("\"[^\"]*\"\\s*:\\s*\"[^\"]*\",?").matcher(t);
+                    while (m.find()) {
+                        spans.add(new int[] {m.start(), m.end()});
+                    }
+                    if (spans.isEmpty()) {
+                        yield t;
+                    }
+                    int[] sp = spans.get(r.nextInt(spans.size()));
+                    yield r.nextBoolean() ? t.substring(0, sp[0]) + t.substring(sp[1])
+                            : t.substring(0, sp[1]) + t.substring(sp[0], sp[1]) + t.substring(sp[1]);
+                }
+            };
+        }
+        return t;
+    }
+
     /** Sets (or adds) a top-level key of a flat JSON object text, textually. */
     static String setKey(String json, String key, String value) {
         Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*(\\[[^\\]]*\\]|\"[^\"]*\"|[^,}\\s]+)").matcher(json);

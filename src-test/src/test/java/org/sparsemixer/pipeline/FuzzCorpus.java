@@ -36,6 +36,9 @@ final class FuzzCorpus implements AutoCloseable {
     final EncoderInput input;
     final List<byte[]> weightSeeds = new ArrayList<>();
     final List<String> configSeeds = new ArrayList<>();
+    /** A sharded copy of {@link #model}: two shards and model.safetensors.index.json (whose text is indexSeed). */
+    final Path sharded;
+    final String indexSeed;
     /** Inputs files; the dense ones are at odd indexes. */
     final List<byte[]> inputSeeds = new ArrayList<>();
 
@@ -81,6 +84,26 @@ final class FuzzCorpus implements AutoCloseable {
                 configSeeds.add(Files.readString(Fixtures.model(name).resolve(ModelLoader.CONFIG_FILE)));
             }
 
+            // the same model sharded: even-numbered tensors in shard 1, the others in shard 2
+            sharded = dir.resolve("sharded");
+            Files.createDirectories(sharded);
+            Files.copy(model.resolve(ModelLoader.CONFIG_FILE), sharded.resolve(ModelLoader.CONFIG_FILE));
+            Map<String, Safetensors.Tensor> all = Safetensors.read(model.resolve(ModelLoader.WEIGHTS_FILE));
+            List<Map<String, Safetensors.Tensor>> shards = List.of(new LinkedHashMap<>(), new LinkedHashMap<>());
+            StringBuilder index = new StringBuilder("{\"metadata\": {\"total_size\": 0}, \"weight_map\": {");
+            int k = 0;
+            for (Map.Entry<String, Safetensors.Tensor> e : all.entrySet()) {
+                shards.get(k % 2).put(e.getKey(), e.getValue());
+                index.append(k == 0 ? "" : ", ").append('"').append(e.getKey()).append("\": \"shard-").append(k % 2 + 1)
+                        .append(".safetensors\"");
+                k++;
+            }
+            indexSeed = index.append("}}").toString();
+            Safetensors.write(sharded.resolve("shard-1.safetensors"), shards.get(0));
+            Safetensors.write(sharded.resolve("shard-2.safetensors"), shards.get(1));
+            Files.writeString(sharded.resolve(ModelLoader.INDEX_FILE), indexSeed);
+            ModelLoader.load(sharded, EncoderOptions.threads(1)).close();   // the seed is valid
+
             // inputs: I32 and I64 word inputs, and dense inputs
             Path words = dir.resolve("words.safetensors");
             BatchFiles.writeInputs(words, input);
@@ -125,6 +148,12 @@ final class FuzzCorpus implements AutoCloseable {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(d.resolve(ModelLoader.CONFIG_FILE), config);
         return d;
+    }
+
+    /** The sharded model with {@code index} as its model.safetensors.index.json. */
+    Path shardedWithIndex(String index) throws IOException {
+        Files.writeString(sharded.resolve(ModelLoader.INDEX_FILE), index);
+        return sharded;
     }
 
     /** A scratch file holding {@code content}. */

@@ -62,6 +62,7 @@ class FuzzRegressionsTest {
                 Fuzz.readWeightsFile(file);
                 Fuzz.loadModel(corpus.modelWithWeights(bytes), corpus.input);
             }
+            case "index" -> Fuzz.loadModel(corpus.shardedWithIndex(new String(bytes, StandardCharsets.UTF_8)), corpus.input);
             case "inputs-words" -> Fuzz.readInputs(file, corpus.encoder);
             case "inputs-dense" -> Fuzz.readInputs(file, corpus.denseEncoder);
             default -> throw new AssertionError("unknown fuzz target folder '" + target + "' (" + file + ")");
