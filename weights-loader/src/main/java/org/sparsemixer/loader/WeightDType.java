@@ -2,8 +2,8 @@ package org.sparsemixer.loader;
 
 import java.util.Locale;
 import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.safetensors.DType;
-import org.sparsemixer.loader.safetensors.HalfFloats;
 
 /**
  * The precision weights are given to the engine in ({@code run --weights-dtype}) or written in

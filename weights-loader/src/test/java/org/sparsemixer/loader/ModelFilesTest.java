@@ -20,10 +20,10 @@ import org.sparsemixer.engine.MixingMechanism;
 import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.npz.NpyFormatException;
 import org.sparsemixer.loader.npz.NpyWriter;
 import org.sparsemixer.loader.safetensors.DType;
-import org.sparsemixer.loader.safetensors.HalfFloats;
 import org.sparsemixer.loader.safetensors.SafeTensorsFile;
 
 /** convert (dtype, npz), init and inspect through the loader API. */
