@@ -3,6 +3,7 @@ package org.sparsemixer.engine.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -129,7 +130,7 @@ class HalfPackedMatrixTest {
     }
 
     @Test
-    void wideningIsExactForEvery16BitPattern() {
+    void wideningIsExactForEvery16BitPattern() { // NaN payloads included, but see the signalling NaN note
         short[] all = new short[0x10000 + 5]; // a tail that is not a whole vector
         for (int i = 0; i < all.length; i++) {
             all[i] = (short) i;
@@ -140,9 +141,17 @@ class HalfPackedMatrixTest {
             int want = Float.floatToRawIntBits(HalfFloats.bf16ToFloat(all[i]));
             assertEquals(want, Float.floatToRawIntBits(out[3 + i]), "bf16 " + Integer.toHexString(i & 0xFFFF));
         }
+        float[] integer = new float[all.length];
+        HalfWidening.f16Integer(all, 0, integer, 0, all.length, 1f);
         HalfWidening.f16(all, 0, out, 3, all.length, 1f);
         for (int i = 0; i < all.length; i++) {
             int want = Float.floatToRawIntBits(HalfFloats.f16ToFloat(all[i]));
+            assertEquals(want, Float.floatToRawIntBits(integer[i]), "f16 integer " + Integer.toHexString(i & 0xFFFF));
+            boolean signallingNaN = (i & 0x7C00) == 0x7C00 && (i & 0x3FF) != 0 && (i & 0x200) == 0;
+            if (signallingNaN) { // compiled code quiets it (vcvtph2ps), interpreted code does not; never stored
+                assertTrue(Float.isNaN(out[3 + i]));
+                continue;
+            }
             assertEquals(want, Float.floatToRawIntBits(out[3 + i]), "f16 " + Integer.toHexString(i & 0xFFFF));
             float jdk = Float.float16ToFloat(all[i]);
             if (!Float.isNaN(jdk)) {
@@ -163,6 +172,10 @@ class HalfPackedMatrixTest {
             for (int len = 0; len < 40; len++) {
                 float[] o = new float[len];
                 HalfWidening.f16(all, 0x3FF0 + off, o, 0, len, 0.5f);
+                for (int i = 0; i < len; i++) {
+                    assertEquals(HalfFloats.f16ToFloat(all[0x3FF0 + off + i]) * 0.5f, o[i]);
+                }
+                HalfWidening.f16Integer(all, 0x3FF0 + off, o, 0, len, 0.5f);
                 for (int i = 0; i < len; i++) {
                     assertEquals(HalfFloats.f16ToFloat(all[0x3FF0 + off + i]) * 0.5f, o[i]);
                 }
