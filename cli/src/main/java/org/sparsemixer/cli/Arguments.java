@@ -33,4 +33,13 @@ final class Arguments {
                     : "--model " + model + ": no such directory");
         }
     }
+
+    /** Fails unless {@code file} is an existing regular file (null is allowed: the option was not given). */
+    static void regularFile(String option, Path file) {
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(Files.exists(file)
+                    ? option + " " + file + " is not a regular file"
+                    : option + " " + file + ": no such file");
+        }
+    }
 }

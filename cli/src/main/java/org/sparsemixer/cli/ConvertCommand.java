@@ -60,20 +60,11 @@ final class ConvertCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         if (model != null) {
-            if (!Files.isDirectory(model)) {
-                throw new IllegalArgumentException(Files.exists(model)
-                        ? "--model " + model + " is not a directory" : "--model " + model + ": no such directory");
-            }
+            Arguments.modelDirectory(model);
             ModelFiles.convertModel(model, output, dtype, force, ProgressReporter.forTerminal(err, "converting"));
         } else {
-            if (!Files.isRegularFile(npz)) {
-                throw new IllegalArgumentException(Files.exists(npz)
-                        ? "--npz " + npz + " is not a regular file" : "--npz " + npz + ": no such file");
-            }
-            if (!Files.isRegularFile(config)) {
-                throw new IllegalArgumentException(Files.exists(config)
-                        ? "--config " + config + " is not a regular file" : "--config " + config + ": no such file");
-            }
+            Arguments.regularFile("--npz", npz);
+            Arguments.regularFile("--config", config);
             ModelFiles.convertNpz(npz, config, output, dtype, force, ProgressReporter.forTerminal(err, "converting"));
         }
         report(spec.commandLine().getOut(), output, dtype, start);

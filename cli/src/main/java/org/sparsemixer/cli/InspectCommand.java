@@ -28,11 +28,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(model)) {
-            throw new IllegalArgumentException(Files.exists(model)
-                    ? "--model " + model + " is not a directory"
-                    : "--model " + model + ": no such directory");
-        }
+        Arguments.modelDirectory(model);
         ModelSummary summary = ModelSummary.inspect(model);
         spec.commandLine().getOut().print(json ? summary.toJson() : summary.toText());
         spec.commandLine().getOut().flush();

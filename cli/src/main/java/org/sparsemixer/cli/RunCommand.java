@@ -88,11 +88,7 @@ final class RunCommand implements Callable<Integer> {
         }
         // Fail on a missing path before spending seconds on building a model.
         Arguments.modelDirectory(model);
-        if (inputs != null && !Files.isRegularFile(inputs)) {
-            throw new IllegalArgumentException(Files.exists(inputs)
-                    ? "--inputs " + inputs + " is not a regular file"
-                    : "--inputs " + inputs + ": no such file");
-        }
+        Arguments.regularFile("--inputs", inputs);
         if (output != null && Files.isDirectory(output)) {
             throw new IllegalArgumentException("--output " + output + " is a directory");
         }

@@ -21,6 +21,7 @@ import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.engine.graph.ReferenceEncoder;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.BatchFiles;

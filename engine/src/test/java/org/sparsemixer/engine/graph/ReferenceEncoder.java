@@ -14,16 +14,18 @@ import org.sparsemixer.engine.TensorSource;
  * loops, no kernels, no packing, direct DFT sums. Tests compare the engine against it on configs the
  * golden fixtures do not cover. It also records the smallest routing margin (the gap between an
  * expert's C-th and (C+1)-th probability) so a test can tell a real mismatch from a near tie.
+ * Public for the whole-pipeline tests of src-test, which get it through the engine's test-jar.
  */
-final class ReferenceEncoder {
-    record Result(double[][][] sequence, double[][] pooled, double[][][][] layers, double minRoutingMargin) {
+public final class ReferenceEncoder {
+    /** Outputs in float64: sequence [B][S][H], pooled [B][H], layers [L][B][S][H]. */
+    public record Result(double[][][] sequence, double[][] pooled, double[][][][] layers, double minRoutingMargin) {
     }
 
     private final SparseMixerConfig c;
     private final TensorSource w;
     private double minMargin = Double.POSITIVE_INFINITY;
 
-    ReferenceEncoder(SparseMixerConfig config, TensorSource weights) {
+    public ReferenceEncoder(SparseMixerConfig config, TensorSource weights) {
         this.c = config;
         this.w = weights;
     }
@@ -38,7 +40,7 @@ final class ReferenceEncoder {
         return d;
     }
 
-    Result run(EncoderInput in) {
+    public Result run(EncoderInput in) {
         int bsz = in.batchSize();
         int s = c.maxSequenceLength();
         int h = c.hiddenSize();
