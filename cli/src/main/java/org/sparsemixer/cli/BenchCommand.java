@@ -11,6 +11,7 @@ import org.sparsemixer.engine.FlopCount;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.Stage;
+import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.ModelLoader;
@@ -59,6 +60,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
+            description = "Weights in memory: f32, or bf16 / f16 (rounded, kept in 16 bits and widened in the kernels);"
+                    + " default: ${DEFAULT-VALUE}.")
+    WeightPrecision weightsDtype = WeightPrecision.F32;
+
     @Override
     public Integer call() throws Exception {
         int threadCount = Arguments.threads(threads);
@@ -70,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
         Path model = choice == null ? null : choice.model;
         String preset = choice == null || choice.preset == null ? "base" : choice.preset.toLowerCase(Locale.ROOT);
         Arguments.modelDirectory(model);
-        EncoderOptions options = EncoderOptions.threads(threadCount);
+        EncoderOptions options = EncoderOptions.threads(threadCount).withWeightPrecision(weightsDtype);
         PrintWriter out = spec.commandLine().getOut();
 
         String label;
@@ -101,8 +107,8 @@ final class BenchCommand implements Callable<Integer> {
                         + " capacity factor %s, %d attention layers)%n",
                 label, c.numLayers(), c.hiddenSize(), c.maxSequenceLength(), c.moeLayers().size(), c.numExperts(),
                 c.evalCapacityFactor(), c.attentionLayers().size());
-        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls%n",
-                r.batch(), r.threads(), warmup, iterations);
+        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls, weights %s%n",
+                r.batch(), r.threads(), warmup, iterations, weightsDtype.name().toLowerCase(Locale.ROOT));
         out.printf(Locale.ROOT, "latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean %.2f ms%n",
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.meanMillis());
         out.printf(Locale.ROOT, "throughput:  %.2f sequences/s, %.0f tokens/s%n", r.sequencesPerSecond(), r.tokensPerSecond());
