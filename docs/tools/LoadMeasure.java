@@ -8,6 +8,8 @@ import org.sparsemixer.loader.*;
  * Load time and resident memory of ModelLoader.load (see docs/loading.md). Run from the repository root:
  *   java --add-modules jdk.incubator.vector -cp cli/target/sparse-mixer.jar docs/tools/LoadMeasure.java file DIR [F32|BF16|F16]
  *   ... LoadMeasure.java default [F32|BF16|F16]      (the embedded model, generated in memory)
+ * The precision is the engine's weight storage (EncoderOptions.weightPrecision, as run --weights-dtype).
+ * -Didle.seconds=N waits N seconds after loading (and reports) before the explicit System.gc().
  *   ... LoadMeasure.java read DIR                    (the loader alone: validate and read every tensor, 3 times)
  */
 public class LoadMeasure {
@@ -38,19 +40,26 @@ public class LoadMeasure {
             return;
         }
         int dtypeArg = mode.equals("default") ? 1 : 2;
-        WeightDType dtype = a.length > dtypeArg ? WeightDType.valueOf(a[dtypeArg]) : WeightDType.F32;
+        WeightPrecision precision = a.length > dtypeArg ? WeightPrecision.valueOf(a[dtypeArg]) : WeightPrecision.F32;
+        EncoderOptions options = EncoderOptions.threads(2).withWeightPrecision(precision);
         System.out.println("before: " + status());
         long t0 = System.nanoTime();
-        SparseMixerEncoder e = mode.equals("default") ? DefaultModel.create(EncoderOptions.threads(2), dtype)
-                : ModelLoader.load(Path.of(a[1]), EncoderOptions.threads(2), dtype);
+        SparseMixerEncoder e = mode.equals("default") ? DefaultModel.create(options)
+                : ModelLoader.load(Path.of(a[1]), options);
         long t1 = System.nanoTime();
         System.out.printf("%s: load to ready encoder %.0f ms%n", mode, (t1 - t0) / 1e6);
         System.out.println("after load: " + status());
+        long idle = Long.getLong("idle.seconds", 0); // e.g. with -XX:G1PeriodicGCInterval: what an idle service keeps
+        if (idle > 0) {
+            Thread.sleep(idle * 1000);
+            System.out.printf("after %d s idle: %s%n", idle, status());
+        }
         System.gc();
         Thread.sleep(200);
         System.out.println("after gc: " + status());
         Runtime r = Runtime.getRuntime();
-        System.out.printf("heap used %.0f MB%n", (r.totalMemory() - r.freeMemory()) / 1e6);
+        System.out.printf("heap used %.0f MB (committed %.0f MB); the encoder's weights %.0f MB (%s)%n",
+                (r.totalMemory() - r.freeMemory()) / 1e6, r.totalMemory() / 1e6, e.weightBytes() / 1e6, precision);
         e.close();
     }
 }

@@ -11,11 +11,13 @@ import org.sparsemixer.engine.FlopCount;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.Stage;
+import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.LoadOptions;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.RandomWeights;
+import org.sparsemixer.loader.WeightDType;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,6 +64,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
+            description = "Weights in memory: f32, or bf16 / f16 (rounded, kept in 16 bits and widened in the kernels);"
+                    + " default: ${DEFAULT-VALUE}.")
+    WeightPrecision weightsDtype = WeightPrecision.F32;
+
     @Option(names = "--concurrency", paramLabel = "C", defaultValue = "1",
             description = "Caller threads sharing one encoder, each making --warmup and --iterations calls"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -83,14 +90,15 @@ final class BenchCommand implements Callable<Integer> {
         Path model = choice == null ? null : choice.model;
         String preset = choice == null || choice.preset == null ? "base" : choice.preset.toLowerCase(Locale.ROOT);
         Arguments.modelDirectory(model);
-        EncoderOptions options = EncoderOptions.threads(threadCount);
+        EncoderOptions options = EncoderOptions.threads(threadCount).withWeightPrecision(weightsDtype);
         PrintWriter out = spec.commandLine().getOut();
 
         String label;
         SparseMixerEncoder encoder;
         if (model != null) {
             label = model.toString();
-            encoder = ModelLoader.load(model, options, LoadOptions.defaults().withAllowNonFinite(allowNonFinite));
+            encoder = ModelLoader.load(model, options,
+                    new LoadOptions(WeightDType.of(weightsDtype), allowNonFinite));
         } else {
             label = preset;
             SparseMixerConfig config = ModelPresets.byName(preset);
@@ -115,9 +123,10 @@ final class BenchCommand implements Callable<Integer> {
                         + " capacity factor %s, %d attention layers)%n",
                 label, c.numLayers(), c.hiddenSize(), c.maxSequenceLength(), c.moeLayers().size(), c.numExperts(),
                 c.evalCapacityFactor(), c.attentionLayers().size());
-        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls%s%n",
+        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls%s, weights %s%n",
                 r.batch(), r.threads(), warmup, iterations,
-                r.callers() == 1 ? "" : " by each of " + r.callers() + " concurrent callers");
+                r.callers() == 1 ? "" : " by each of " + r.callers() + " concurrent callers",
+                weightsDtype.name().toLowerCase(Locale.ROOT));
         out.printf(Locale.ROOT, "latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean %.2f ms%n",
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.meanMillis());
         if (r.callers() == 1) {

@@ -2,6 +2,7 @@ package org.sparsemixer.cli;
 
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.kernels.GemmTiming;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +34,10 @@ final class GemmBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: available processors).")
     Integer threads;
 
+    @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
+            description = "Storage of B: f32, or bf16 / f16 (16-bit, widened in the kernels); default: ${DEFAULT-VALUE}.")
+    WeightPrecision weightsDtype = WeightPrecision.F32;
+
     @Override
     public Integer call() {
         Arguments.atLeast("--m", m, 1);
@@ -44,9 +49,10 @@ final class GemmBenchCommand implements Callable<Integer> {
         int threadCount = Arguments.threads(threads);
         double flops = 2.0 * m * k * n;
         int iterations = (int) Math.max(3, Math.min(10_000, Math.ceil(MIN_TIMED_FLOPS / flops)));
-        double gflops = GemmTiming.gflops(m, k, n, threadCount, Math.max(2, iterations / 4), iterations);
-        spec.commandLine().getOut().printf(Locale.ROOT, "gemm %dx%dx%d threads=%d gflops=%.1f%n",
-                m, k, n, threadCount, gflops);
+        double gflops = GemmTiming.gflops(m, k, n, threadCount, Math.max(2, iterations / 4), iterations, weightsDtype);
+        spec.commandLine().getOut().printf(Locale.ROOT, "gemm %dx%dx%d threads=%d%s gflops=%.1f%n",
+                m, k, n, threadCount,
+                weightsDtype == WeightPrecision.F32 ? "" : " b=" + weightsDtype.name().toLowerCase(Locale.ROOT), gflops);
         return Main.EXIT_OK;
     }
 }

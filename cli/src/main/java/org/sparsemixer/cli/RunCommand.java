@@ -64,8 +64,9 @@ final class RunCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
-            description = "Precision of the weights: f32 (as stored), bf16 or f16 (every weight rounded to nearest even"
-                    + " to that format, whatever the file's dtype; default: ${DEFAULT-VALUE}).")
+            description = "Precision of the weights in memory: f32 (as stored), bf16 or f16 (every weight rounded to"
+                    + " nearest even to that format, whatever the file's dtype, and kept in 16 bits: half the memory;"
+                    + " default: ${DEFAULT-VALUE}).")
     WeightDType weightsDtype = WeightDType.F32;
 
     @Option(names = "--allow-nonfinite",
@@ -101,11 +102,11 @@ final class RunCommand implements Callable<Integer> {
         if (outputDir != null && !Files.isDirectory(outputDir)) {
             throw new IllegalArgumentException("--output " + output + ": directory " + outputDir + " does not exist");
         }
-        EncoderOptions options = EncoderOptions.threads(threadCount);
+        EncoderOptions options = EncoderOptions.threads(threadCount).withWeightPrecision(weightsDtype.precision());
 
         long loadStart = System.nanoTime();
         try (SparseMixerEncoder encoder = model == null
-                ? DefaultModel.create(options, weightsDtype)
+                ? DefaultModel.create(options)
                 : ModelLoader.load(model, options, new LoadOptions(weightsDtype, allowNonFinite))) {
             long loadNanos = System.nanoTime() - loadStart;
             SparseMixerConfig config = encoder.config();
@@ -126,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
             if (output != null) {
                 BatchFiles.writeOutputs(output, result);
             }
-            printSummary(out, config, input, result, threadCount, loadNanos, encodeNanos, verbose);
+            printSummary(out, config, input, result, threadCount, loadNanos, encodeNanos, verbose, encoder.weightBytes());
         }
         return Main.EXIT_OK;
     }
@@ -149,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void printSummary(PrintWriter out, SparseMixerConfig c, EncoderInput input, EncoderOutput result,
-                              int threadCount, long loadNanos, long encodeNanos, boolean verbose) {
+                              int threadCount, long loadNanos, long encodeNanos, boolean verbose, long weightBytes) {
         String modelText = model == null
                 ? "embedded Sparse Mixer Base (random weights, seed " + DefaultModel.SEED + ")"
                 : model.toString();
@@ -160,8 +161,9 @@ final class RunCommand implements Callable<Integer> {
         double seqPerSecond = input.batchSize() / Math.max(encodeNanos / 1e9, 1e-9);
 
         out.printf(Locale.ROOT, "model:       %s%n", modelText);
-        if (weightsDtype != WeightDType.F32) {
-            out.printf(Locale.ROOT, "weights:     rounded to %s%n", weightsDtype.cliName());
+        if (weightsDtype != WeightDType.F32 || verbose) {
+            out.printf(Locale.ROOT, "weights:     %s in memory, %.1f MB%s%n", weightsDtype.cliName(), weightBytes / 1e6,
+                    weightsDtype == WeightDType.F32 ? "" : " (rounded to nearest even)");
         }
         out.printf(Locale.ROOT, "config:      %d layers, hidden %d, seq len %d, %d experts (MoE layers %s), "
                         + "mixing %s, attention layers %s, %s%n",

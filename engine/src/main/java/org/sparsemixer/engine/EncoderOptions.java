@@ -1,23 +1,40 @@
 package org.sparsemixer.engine;
 
+import java.util.Objects;
+
 /**
- * How an encoder runs (not what it computes: results are identical for every option value).
+ * How an encoder runs. The thread count never changes a result; the weight precision does (it rounds
+ * the weights, see {@link WeightPrecision}), and is otherwise deterministic too.
  *
- * @param threads compute threads shared by all calls of one encoder (>= 1)
+ * @param threads         compute threads shared by all calls of one encoder (>= 1)
+ * @param weightPrecision what the weights are kept in: {@link WeightPrecision#F32} (default, exact) or
+ *                        16-bit {@link WeightPrecision#BF16} / {@link WeightPrecision#F16} (half the memory)
  */
-public record EncoderOptions(int threads) {
+public record EncoderOptions(int threads, WeightPrecision weightPrecision) {
     public EncoderOptions {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+        Objects.requireNonNull(weightPrecision, "weightPrecision");
     }
 
-    /** One thread per available processor. */
+    /** {@code threads} threads, F32 weights. */
+    public EncoderOptions(int threads) {
+        this(threads, WeightPrecision.F32);
+    }
+
+    /** One thread per available processor, F32 weights. */
     public static EncoderOptions defaults() {
         return new EncoderOptions(Runtime.getRuntime().availableProcessors());
     }
 
+    /** {@code threads} threads, F32 weights. */
     public static EncoderOptions threads(int threads) {
         return new EncoderOptions(threads);
+    }
+
+    /** These options with the weights kept in {@code precision}. */
+    public EncoderOptions withWeightPrecision(WeightPrecision precision) {
+        return new EncoderOptions(threads, precision);
     }
 }

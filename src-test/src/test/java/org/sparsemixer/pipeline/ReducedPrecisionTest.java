@@ -23,10 +23,10 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.engine.graph.ReferenceEncoder;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.WeightDType;
-import org.sparsemixer.loader.safetensors.HalfFloats;
 
 /**
  * 16-bit weights: {@code convert --dtype bf16|f16} then {@code run} on every golden fixture matches a

@@ -25,11 +25,15 @@ public final class DefaultModel {
         return new RandomWeights(config(), SEED, threads);
     }
 
+    /** The default model with its weights kept in the options' weight precision. */
     public static SparseMixerEncoder create(EncoderOptions options) {
-        return create(options, WeightDType.F32);
+        return create(options, WeightDType.of(options.weightPrecision()));
     }
 
-    /** The default model with every weight rounded to {@code precision} (see {@link WeightDType}). */
+    /**
+     * The default model with every weight rounded to {@code precision} (see {@link WeightDType}), then kept
+     * in the options' weight precision.
+     */
     public static SparseMixerEncoder create(EncoderOptions options, WeightDType precision) {
         try (RandomWeights weights = weights(options.threads())) {
             return SparseMixerEncoder.create(config(), precision.rounding(weights), options);

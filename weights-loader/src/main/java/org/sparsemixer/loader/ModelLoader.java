@@ -43,16 +43,22 @@ public final class ModelLoader {
     }
 
     /**
-     * Loads, validates and builds the frozen encoder of a model directory (weights as stored, widened to F32);
-     * a model with NaN or infinite weights is refused ({@link LoadOptions#defaults()}).
+     * Loads, validates and builds the frozen encoder of a model directory, with the weights kept in
+     * {@link EncoderOptions#weightPrecision()}: F32 (the default) holds the stored values exactly (16-bit
+     * files are widened, F64 rounded to nearest); BF16 / F16 round every weight once from the stored value
+     * and keep matrices and embedding tables as 16-bit values, half the memory. The precision is the
+     * options' choice alone, not the file's: a BF16 file loads as F32 unless BF16 is asked for. A model with
+     * NaN or infinite weights is refused (see {@link LoadOptions}).
      */
     public static SparseMixerEncoder load(Path modelDir, EncoderOptions options) throws IOException {
-        return load(modelDir, options, LoadOptions.defaults());
+        return load(modelDir, options, LoadOptions.defaults().withPrecision(WeightDType.of(options.weightPrecision())));
     }
 
     /**
      * Loads, validates and builds the frozen encoder of a model directory, every weight rounded to
-     * {@code precision} first (see {@link WeightDType}). The weights files are closed when this returns.
+     * {@code precision} first (see {@link WeightDType}), then kept in the options' weight precision (with
+     * F32 options: the rounded values as float32, which computes what 16-bit storage computes, bit for bit).
+     * The weights files are closed when this returns.
      */
     public static SparseMixerEncoder load(Path modelDir, EncoderOptions options, WeightDType precision) throws IOException {
         return load(modelDir, options, LoadOptions.defaults().withPrecision(precision));

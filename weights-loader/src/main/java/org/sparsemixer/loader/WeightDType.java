@@ -1,15 +1,21 @@
 package org.sparsemixer.loader;
 
 import java.util.Locale;
+import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.engine.WeightPrecision;
+import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.safetensors.DType;
-import org.sparsemixer.loader.safetensors.HalfFloats;
 
 /**
  * The precision weights are given to the engine in ({@code run --weights-dtype}) or written in
  * ({@code convert --dtype}). For BF16 and F16 every weight is rounded to nearest, ties to even, to that
- * format; F16 turns magnitudes of 65520 and above into infinities. The engine still stores what it gets as
- * float32: the rounding reproduces the numbers of 16-bit weights, not their memory footprint.
+ * format; F16 turns magnitudes of 65520 and above into infinities. {@link ModelLoader#load} rounds in the
+ * loader (once, from the stored value: an F64 weight is not rounded twice) and keeps the weights in the
+ * engine in {@link EncoderOptions#weightPrecision()}: 16-bit there halves the memory, F32 holds the rounded
+ * values as float32; both compute the same numbers.
+ *
+ * @see WeightPrecision the engine's side
  */
 public enum WeightDType {
     F32(DType.F32), BF16(DType.BF16), F16(DType.F16);
@@ -23,6 +29,16 @@ public enum WeightDType {
     /** The safetensors dtype. */
     public DType dtype() {
         return dtype;
+    }
+
+    /** The engine's weight precision of the same name. */
+    public WeightPrecision precision() {
+        return WeightPrecision.valueOf(name());
+    }
+
+    /** The dtype of the engine's weight precision of the same name. */
+    public static WeightDType of(WeightPrecision precision) {
+        return valueOf(precision.name());
     }
 
     /** "f32", "bf16", "f16". */

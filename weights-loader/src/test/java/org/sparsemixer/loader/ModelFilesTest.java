@@ -20,10 +20,10 @@ import org.sparsemixer.engine.MixingMechanism;
 import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.npz.NpyFormatException;
 import org.sparsemixer.loader.npz.NpyWriter;
 import org.sparsemixer.loader.safetensors.DType;
-import org.sparsemixer.loader.safetensors.HalfFloats;
 import org.sparsemixer.loader.safetensors.SafeTensorsFile;
 
 /** convert (dtype, npz), init and inspect through the loader API. */
@@ -80,8 +80,21 @@ class ModelFilesTest {
                 }
             }
             // loading the converted file equals loading the original rounded on the fly
-            assertBitIdentical(encode(ModelLoader.load(src, EncoderOptions.threads(1), dtype)),
-                    encode(ModelLoader.load(out, EncoderOptions.threads(1))));
+            EncoderOutput rounded = encode(ModelLoader.load(src, EncoderOptions.threads(1), dtype));
+            assertBitIdentical(rounded, encode(ModelLoader.load(out, EncoderOptions.threads(1))));
+            // and keeping the weights in 16 bits (run --weights-dtype) computes exactly the same numbers,
+            // from the F32 original and from the converted file alike
+            EncoderOptions stored = EncoderOptions.threads(2).withWeightPrecision(dtype.precision());
+            assertBitIdentical(rounded, encode(ModelLoader.load(src, stored)));
+            assertBitIdentical(rounded, encode(ModelLoader.load(out, stored)));
+            try (SparseMixerEncoder f32 = ModelLoader.load(out, EncoderOptions.threads(1));
+                 SparseMixerEncoder kept = ModelLoader.load(out, stored)) {
+                assertEquals(dtype.precision(), kept.weightPrecision());
+                assertEquals(org.sparsemixer.engine.WeightPrecision.F32, f32.weightPrecision(),
+                        "a 16-bit file loads as F32 unless 16 bits are asked for");
+                assertTrue(dtype == WeightDType.F32 ? kept.weightBytes() == f32.weightBytes()
+                        : kept.weightBytes() < f32.weightBytes() * 0.6, kept.weightBytes() + " vs " + f32.weightBytes());
+            }
         }
         long f32 = Files.size(tmp.resolve("f32").resolve(ModelLoader.WEIGHTS_FILE));
         long bf16 = Files.size(tmp.resolve("bf16").resolve(ModelLoader.WEIGHTS_FILE));

@@ -8,6 +8,7 @@ import org.sparsemixer.engine.kernels.Epilogue;
 import org.sparsemixer.engine.kernels.Gemm;
 import org.sparsemixer.engine.kernels.LayerNorm;
 import org.sparsemixer.engine.kernels.PackedMatrix;
+import org.sparsemixer.engine.kernels.WeightTable;
 
 /**
  * {@code LN(word[id] + position[t] + type[type_id])} at width W, then the projection to H when W != H.
@@ -16,9 +17,9 @@ import org.sparsemixer.engine.kernels.PackedMatrix;
 final class Embeddings {
     private final int width;
     private final int hidden;
-    private final float[] word;
-    private final float[] position;
-    private final float[] type;
+    private final WeightTable word;
+    private final WeightTable position;
+    private final WeightTable type;
     private final float[] gamma;
     private final float[] beta;
     private final PackedMatrix projection;
@@ -27,9 +28,9 @@ final class Embeddings {
     Embeddings(SparseMixerConfig config, Weights weights) {
         width = config.embeddingWidth();
         hidden = config.hiddenSize();
-        word = weights.floats(ModelLayout.WORD_EMBEDDINGS);
-        position = weights.floats(ModelLayout.POSITION_EMBEDDINGS);
-        type = weights.floats(ModelLayout.TYPE_EMBEDDINGS);
+        word = weights.table(ModelLayout.WORD_EMBEDDINGS);
+        position = weights.table(ModelLayout.POSITION_EMBEDDINGS);
+        type = weights.table(ModelLayout.TYPE_EMBEDDINGS);
         gamma = weights.floats(ModelLayout.EMBEDDING_LN + "gamma");
         beta = weights.floats(ModelLayout.EMBEDDING_LN + "beta");
         if (config.hasEmbeddingProjection()) {
@@ -52,22 +53,18 @@ final class Embeddings {
             for (int row = from; row < to; row++) {
                 int b = row / s;
                 int t = row % s;
-                float[] token;
-                int tokenOffset;
+                int o = row * width;
                 int typeId;
                 if (t < sw) {
-                    token = word;
-                    tokenOffset = input.wordIds()[b * sw + t] * width;
+                    word.copyTo(input.wordIds()[b * sw + t] * width, sum, o, width);
                     typeId = input.typeIds()[b * sw + t];
                 } else {
-                    token = input.denseInputs();
-                    tokenOffset = (b * sd + t - sw) * width;
+                    System.arraycopy(input.denseInputs(), (b * sd + t - sw) * width, sum, o, width);
                     typeId = input.denseTypeIds()[b * sd + t - sw];
                 }
-                int o = row * width;
-                for (int j = 0; j < width; j++) {
-                    sum[o + j] = token[tokenOffset + j] + position[t * width + j] + type[typeId * width + j];
-                }
+                // (token + position) + type, one float addition at a time
+                position.addTo(t * width, sum, o, width);
+                type.addTo(typeId * width, sum, o, width);
                 LayerNorm.row(sum, null, o, gamma, beta, sum, width);
             }
         });

@@ -32,10 +32,18 @@ final class FeedForward {
      * {@code residual} may be null.
      */
     void forward(ComputePool pool, Workspace ws, float[] x, int rows, float[] residual, float[] out) {
+        forward(pool, x, 0, rows, ws.get(Workspace.Buffer.INNER, rows * inner()), residual, out, 0);
+    }
+
+    /**
+     * The same on rows starting at {@code x[xOffset]}, written from {@code out[outOffset]}, with the
+     * caller's {@code inner} buffer (at least rows x F) for the activations between the two products.
+     */
+    void forward(ComputePool pool, float[] x, int xOffset, int rows, float[] inner, float[] residual,
+                 float[] out, int outOffset) {
         int h = hidden();
-        float[] inner = ws.get(Workspace.Buffer.INNER, rows * inner());
-        Gemm.multiply(pool, x, 0, h, rows, intermediate, inner, 0, inner(), Epilogue.biasGelu(intermediateBias));
+        Gemm.multiply(pool, x, xOffset, h, rows, intermediate, inner, 0, inner(), Epilogue.biasGelu(intermediateBias));
         Epilogue last = residual == null ? Epilogue.bias(outputBias) : Epilogue.biasResidual(outputBias, residual, 0, h);
-        Gemm.multiply(pool, inner, 0, inner(), rows, output, out, 0, h, last);
+        Gemm.multiply(pool, inner, 0, inner(), rows, output, out, outOffset, h, last);
     }
 }

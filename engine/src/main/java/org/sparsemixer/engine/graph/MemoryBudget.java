@@ -91,7 +91,8 @@ final class MemoryBudget {
         long layers = c.numLayers();
         long rows = batch * s;                      // both < 2^31: no overflow
         long widest = Math.max(Math.max(h, c.embeddingWidth()), Math.max(c.innerDim(), c.numExperts()));
-        if (rows > MAX_ARRAY || rows * widest > MAX_ARRAY || layers * rows * h > MAX_ARRAY) {
+        if (rows > MAX_ARRAY || rows * widest > MAX_ARRAY || layers * rows * h > MAX_ARRAY
+                || moeTokens(c, batch) * h > MAX_ARRAY) {
             return "needs arrays longer than Java allows (encoder_outputs alone would hold " + layers + " x "
                     + batch + " x " + s + " x " + h + " = " + String.format(Locale.ROOT, "%.3g", (double) layers * rows * h)
                     + " floats)";
@@ -134,12 +135,23 @@ final class MemoryBudget {
             }
         }
         total += mixing;
-        double feedForward = rows * c.innerDim();                             // dense FFN, or one expert's tokens
+        double feedForward = rows * c.innerDim();                             // dense FFN
         if (!c.moeLayers().isEmpty()) {
-            feedForward += rows * c.numExperts() + 2 * block + 2 * rows;      // router, gathered, expert out, assignment
+            double taken = moeTokens(c, batch);                               // every expert's tokens, gathered
+            feedForward = Math.max(feedForward, threads * taken / c.numExperts() * c.innerDim())
+                    + rows * c.numExperts() + 2 * taken * h + 2 * taken;      // router, gathered, expert out, assignment
         }
         total += feedForward;
         return total;
+    }
+
+    /** Tokens all experts of one MoE layer take together: E x (B S / T) x C (up to E x B S); 0 without MoE. */
+    static double moeTokens(SparseMixerConfig c, long batch) {
+        if (c.moeLayers().isEmpty()) {
+            return 0;
+        }
+        double groups = Math.ceil((double) batch * c.maxSequenceLength() / Math.max(1, c.tokensPerGroup()));
+        return (double) c.numExperts() * groups * c.expertCapacity();
     }
 
     /** The largest batch that passes {@link #problem}, 0 if none does. */

@@ -6,12 +6,18 @@ import org.sparsemixer.engine.kernels.ComputePool;
 
 /**
  * {@code out[t] = sum over experts e that took t of p[t, e] * expert_e(x[t])}. Each expert's tokens
- * from every group are gathered into one matrix so its weights stream once per batch; experts are
- * combined in ascending order, so the sum does not depend on threads. A token no expert took gets 0.
+ * from every group are gathered into one matrix so its weights stream once per batch. With several
+ * compute threads the experts run side by side, one expert per thread at a time (every expert takes
+ * the same number of tokens, so the split is even and there is one hand-off per layer rather than two
+ * per expert). Experts are combined in ascending order afterwards, so the sum does not depend on
+ * threads. A token no expert took gets 0.
  */
 final class MixtureOfExperts {
+    private static final ComputePool CALLER_ONLY = ComputePool.singleThreaded();
+
     private final ExpertChoiceRouter router;
     private final FeedForward[] experts;
+    private final ThreadScratch innerScratch = new ThreadScratch();
 
     MixtureOfExperts(ExpertChoiceRouter router, FeedForward[] experts) {
         this.router = router;
@@ -20,27 +26,55 @@ final class MixtureOfExperts {
 
     void forward(ComputePool pool, Workspace ws, float[] x, int rows, float[] out) {
         int hidden = experts[0].hidden();
+        int inner = experts[0].inner();
         Arrays.fill(out, 0, rows * hidden, 0f);
         ws.begin();
         ExpertChoiceRouter.Assignment[] assignments = router.route(pool, ws, x, rows);
         ws.end(Stage.MOE_ROUTING);
+        int[] first = new int[experts.length + 1];
+        for (int e = 0; e < experts.length; e++) {
+            first[e + 1] = first[e] + assignments[e].size();
+        }
+        int taken = first[experts.length];
+        if (taken == 0) {
+            ws.end(Stage.EXPERTS);
+            return;
+        }
+        float[] gathered = ws.get(Workspace.Buffer.GATHERED, taken * hidden);
+        float[] y = ws.get(Workspace.Buffer.EXPERT_OUT, taken * hidden);
+        for (int e = 0; e < experts.length; e++) {
+            int[] tokens = assignments[e].tokens();
+            for (int i = 0; i < tokens.length; i++) {
+                System.arraycopy(x, tokens[i] * hidden, gathered, (first[e] + i) * hidden, hidden);
+            }
+        }
+        if (pool.threads() > 1 && experts.length >= pool.threads()) {
+            pool.forRange(experts.length, 1, (from, to) -> {
+                for (int e = from; e < to; e++) {
+                    int n = assignments[e].size();
+                    if (n > 0) {
+                        experts[e].forward(CALLER_ONLY, gathered, first[e] * hidden, n, innerScratch.get(n * inner),
+                                null, y, first[e] * hidden);
+                    }
+                }
+            });
+        } else {
+            for (int e = 0; e < experts.length; e++) {
+                int n = assignments[e].size();
+                if (n > 0) {
+                    experts[e].forward(pool, gathered, first[e] * hidden, n,
+                            ws.get(Workspace.Buffer.INNER, n * inner), null, y, first[e] * hidden);
+                }
+            }
+        }
         for (int e = 0; e < experts.length; e++) {
             ExpertChoiceRouter.Assignment a = assignments[e];
-            int n = a.size();
-            if (n == 0) {
-                continue;
-            }
-            float[] gathered = ws.get(Workspace.Buffer.GATHERED, n * hidden);
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(x, a.tokens()[i] * hidden, gathered, i * hidden, hidden);
-            }
-            float[] y = ws.get(Workspace.Buffer.EXPERT_OUT, n * hidden);
-            experts[e].forward(pool, ws, gathered, n, null, y);
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < a.size(); i++) {
                 int o = a.tokens()[i] * hidden;
+                int src = (first[e] + i) * hidden;
                 float w = a.weights()[i];
                 for (int j = 0; j < hidden; j++) {
-                    out[o + j] += w * y[i * hidden + j];
+                    out[o + j] += w * y[src + j];
                 }
             }
         }

@@ -34,9 +34,10 @@ final class MultiHeadAttention implements TokenMixer {
         this.headSize = hidden / heads;
         String p = prefix + "self_attention/";
         // Keras scales the projected query by 1/sqrt(D); folding the scale into the query kernel and
-        // bias at load saves a pass over Q on every call.
+        // bias at load saves a pass over Q on every call. (A 16-bit query kernel keeps the rounded weights and
+        // applies the scale while widening: the same float products, bit for bit.)
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        query = PackedMatrix.pack(scaled(weights.floats(p + "query/kernel"), scale), hidden, hidden);
+        query = weights.scaledMatrix(p + "query/kernel", hidden, hidden, scale);
         queryBias = scaled(weights.floats(p + "query/bias"), scale);
         key = weights.matrix(p + "key/kernel", hidden, hidden);
         keyBias = weights.floats(p + "key/bias");

@@ -10,6 +10,7 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.Stage;
 import org.sparsemixer.engine.StageTimes;
 import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.kernels.ComputePool;
 
 /**
@@ -23,22 +24,27 @@ public final class SparseMixerEncoder implements AutoCloseable {
     private final Embeddings embeddings;
     private final EncoderLayer[] layers;
     private final Pooler pooler;
+    private final WeightPrecision weightPrecision;
+    private final long weightBytes;
     private final Workspace.Pool workspaces = new Workspace.Pool();
     private volatile boolean closed;
 
     private SparseMixerEncoder(SparseMixerConfig config, ComputePool pool, Embeddings embeddings,
-                               EncoderLayer[] layers, Pooler pooler) {
+                               EncoderLayer[] layers, Pooler pooler, WeightPrecision weightPrecision,
+                               long weightBytes) {
         this.config = config;
         this.pool = pool;
         this.embeddings = embeddings;
         this.layers = layers;
         this.pooler = pooler;
+        this.weightPrecision = weightPrecision;
+        this.weightBytes = weightBytes;
     }
 
     /** Builds the graph, reading every tensor of {@link ModelLayout#expectedTensors} from {@code weights}. */
     public static SparseMixerEncoder create(SparseMixerConfig config, TensorSource weights, EncoderOptions options) {
         MemoryBudget.checkModel(config, options.threads(), MemoryBudget.heapLimit());
-        Weights w = new Weights(config, weights);
+        Weights w = new Weights(config, weights, options.weightPrecision());
         int h = config.hiddenSize();
         int s = config.maxSequenceLength();
         Embeddings embeddings = new Embeddings(config, w);
@@ -47,7 +53,8 @@ public final class SparseMixerEncoder implements AutoCloseable {
             layers[i] = layer(config, w, i);
         }
         Pooler pooler = new Pooler(w.matrix(ModelLayout.POOLER + "kernel", h, h), w.floats(ModelLayout.POOLER + "bias"));
-        return new SparseMixerEncoder(config, new ComputePool(options.threads()), embeddings, layers, pooler);
+        return new SparseMixerEncoder(config, new ComputePool(options.threads()), embeddings, layers, pooler,
+                options.weightPrecision(), w.bytes());
     }
 
     private static EncoderLayer layer(SparseMixerConfig c, Weights w, int i) {
@@ -70,14 +77,14 @@ public final class SparseMixerEncoder implements AutoCloseable {
             String m = p + "moe/";
             ExpertChoiceRouter router = new ExpertChoiceRouter(w.matrix(m + "router/router_weights/kernel", h, c.numExperts()),
                     w.floats(m + "router/router_weights/bias"), c.tokensPerGroup(), c.expertCapacity());
-            float[] inner = w.floats(m + "experts/intermediate/kernel");
+            float[] inner = w.raw(m + "experts/intermediate/kernel");
             float[] innerBias = w.floats(m + "experts/intermediate/bias");
-            float[] outer = w.floats(m + "experts/output/kernel");
+            float[] outer = w.raw(m + "experts/output/kernel");
             float[] outerBias = w.floats(m + "experts/output/bias");
             FeedForward[] experts = new FeedForward[c.numExperts()];
             for (int e = 0; e < experts.length; e++) {
-                experts[e] = new FeedForward(Weights.slice(inner, e, h, f), Weights.sliceVector(innerBias, e, f),
-                        Weights.slice(outer, e, f, h), Weights.sliceVector(outerBias, e, h));
+                experts[e] = new FeedForward(w.slice(inner, e, h, f), Weights.sliceVector(innerBias, e, f),
+                        w.slice(outer, e, f, h), Weights.sliceVector(outerBias, e, h));
             }
             moe = new MixtureOfExperts(router, experts);
         } else {
@@ -91,6 +98,19 @@ public final class SparseMixerEncoder implements AutoCloseable {
 
     public SparseMixerConfig config() {
         return config;
+    }
+
+    /** The precision the weights are kept in ({@link EncoderOptions#weightPrecision()}). */
+    public WeightPrecision weightPrecision() {
+        return weightPrecision;
+    }
+
+    /**
+     * Bytes of the weights as this encoder keeps them: matrices (padding included) and embedding tables at
+     * 4 or 2 bytes per element, the small float32 vectors at 4.
+     */
+    public long weightBytes() {
+        return weightBytes;
     }
 
     /** Compute threads this encoder uses. */

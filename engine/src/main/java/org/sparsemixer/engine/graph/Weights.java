@@ -3,20 +3,61 @@ package org.sparsemixer.engine.graph;
 import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.kernels.PackedMatrix;
+import org.sparsemixer.engine.kernels.WeightTable;
 
-/** Reads the tensors of {@link ModelLayout} from a {@link TensorSource} while the graph is built. */
+/**
+ * Reads the tensors of {@link ModelLayout} from a {@link TensorSource} while the graph is built, in the
+ * encoder's weight precision: matrices and tables are stored in it, every other tensor is rounded to it
+ * (and kept as float32).
+ */
 final class Weights {
     private final TensorSource source;
     private final java.util.Map<String, int[]> layout;
+    private final WeightPrecision precision;
+    /** Bytes of everything handed out to be kept (matrices and tables as stored, vectors as floats). */
+    private long bytes;
 
-    Weights(SparseMixerConfig config, TensorSource source) {
+    Weights(SparseMixerConfig config, TensorSource source, WeightPrecision precision) {
         this.source = source;
         this.layout = ModelLayout.expectedTensors(config);
+        this.precision = precision;
     }
 
-    /** The tensor as row-major floats, checked to have the size its layout shape gives. */
+    WeightPrecision precision() {
+        return precision;
+    }
+
+    /** Bytes of the weights handed out so far in the form the graph keeps them. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** The tensor as row-major floats rounded to the weight precision (a rounded copy unless F32). */
     float[] floats(String name) {
+        float[] values = raw(name);
+        bytes += 4L * values.length;
+        if (precision == WeightPrecision.F32) {
+            return values;
+        }
+        float[] rounded = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            rounded[i] = precision.round(values[i]);
+        }
+        return rounded;
+    }
+
+    /** An embedding table, stored in the weight precision. */
+    WeightTable table(String name) {
+        return count(WeightTable.of(raw(name), precision));
+    }
+
+    /**
+     * The tensor as the source gives it (not rounded; the caller stores it in the weight precision),
+     * checked to have the size its layout shape gives.
+     */
+    float[] raw(String name) {
         int[] shape = layout.get(name);
         if (shape == null) {
             throw new IllegalStateException("tensor " + name + " is not part of this model's layout");
@@ -32,12 +73,27 @@ final class Weights {
 
     /** A weight matrix [rows, cols] (higher-rank tensors are read as their row-major 2-D view). */
     PackedMatrix matrix(String name, int rows, int cols) {
-        return PackedMatrix.pack(floats(name), rows, cols);
+        return count(PackedMatrix.pack(raw(name), 0, rows, cols, precision));
     }
 
-    /** Slice {@code index} of a stacked [count, rows, cols] tensor, e.g. one expert's kernel. */
-    static PackedMatrix slice(float[] stacked, int index, int rows, int cols) {
-        return PackedMatrix.pack(stacked, index * rows * cols, rows, cols);
+    /** {@link PackedMatrix#packScaled} of the tensor in the weight precision. */
+    PackedMatrix scaledMatrix(String name, int rows, int cols, float scale) {
+        return count(PackedMatrix.packScaled(raw(name), rows, cols, precision, scale));
+    }
+
+    /** Slice {@code index} of a stacked [count, rows, cols] tensor ({@link #raw}), e.g. one expert's kernel. */
+    PackedMatrix slice(float[] stacked, int index, int rows, int cols) {
+        return count(PackedMatrix.pack(stacked, index * rows * cols, rows, cols, precision));
+    }
+
+    private PackedMatrix count(PackedMatrix m) {
+        bytes += m.storageBytes();
+        return m;
+    }
+
+    private WeightTable count(WeightTable t) {
+        bytes += t.storageBytes();
+        return t;
     }
 
     static float[] sliceVector(float[] stacked, int index, int length) {

@@ -24,6 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  * computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
  * while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
  * <p>
+ * <b>16-bit weights.</b> A BF16 / F16 {@link PackedMatrix} is widened one (K block x panel) at a time into a
+ * per-thread float buffer that then serves all rows of the block ({@link #blockHalf}); widening is exact, so
+ * the results are those of the F32 matrix of the same values, bit for bit.
+ * <p>
  * <b>Threads.</b> Products below {@link #PARALLEL_MIN_FLOPS} run on the caller (a pool dispatch costs
  * tens of microseconds). Larger ones are cut into units of {@link #MC} rows x {@link #PANEL_GROUP} panels
  * that the pool's threads take from a shared counter (dynamic balance on a shared machine).
@@ -44,6 +48,8 @@ public final class Gemm {
 
     private static final ComputePool SINGLE = ComputePool.singleThreaded();
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    /** Per-thread buffer of one widened (K block x panel) of a 16-bit B. */
+    private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
 
     private Gemm() {
     }
@@ -62,7 +68,7 @@ public final class Gemm {
         if (m == 0) {
             return;
         }
-        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, c, cOffset, ldc, epilogue);
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, epilogue);
     }
 
     /** Single-threaded form of the packed product. */
@@ -128,7 +134,7 @@ public final class Gemm {
             aOff = 0;
             lda = k;
         }
-        run(pool, aData, aOff, lda, m, k, n, nv, bp, c.data(), c.offset(), c.rowStride(), epilogue);
+        run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), epilogue);
     }
 
     /** Single-threaded form of {@link #multiply(ComputePool, MatrixView, MatrixView, MatrixView)}. */
@@ -138,14 +144,19 @@ public final class Gemm {
 
     // ------------------------------------------------------------------------------------------ driver
 
+    /** B is {@code bp} (F32 panels) or, when {@code half} is not null, that 16-bit matrix. */
     private static void run(ComputePool pool, float[] a, int aOff, int lda, int m, int k, int n, int nv,
-                            float[] bp, float[] c, int cOff, int ldc, Epilogue e) {
+                            float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, Epilogue e) {
         int nr = nv * L;
         int panels = (n + nr - 1) / nr;
         int threads = pool.threads();
         long flops = 2L * m * n * k;
         if (threads == 1 || flops < PARALLEL_MIN_FLOPS) {
-            block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, e);
+            if (half != null) {
+                blockHalf(a, aOff, lda, 0, m, k, n, half, 0, panels, c, cOff, ldc, e);
+            } else {
+                block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, e);
+            }
             return;
         }
         // Dynamic split: units of (row block x panel group) are handed out from a shared counter, so a core
@@ -161,8 +172,13 @@ public final class Gemm {
                 int g = u - rb * groups;
                 int m0 = rb * MC;
                 int p0 = g * PANEL_GROUP;
-                block(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, nv, bp, p0, Math.min(panels, p0 + PANEL_GROUP),
-                        c, cOff, ldc, e);
+                if (half != null) {
+                    blockHalf(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, half, p0,
+                            Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e);
+                } else {
+                    block(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, nv, bp, p0,
+                            Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e);
+                }
             }
         });
     }
@@ -171,50 +187,88 @@ public final class Gemm {
     static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp,
                       int p0, int p1, float[] c, int cOff, int ldc, Epilogue e) {
         int nr = nv * L;
-        int mrMax = MicroKernels.maxRows(nv);
         int kBlocks = (k + KC - 1) / KC;
         int kcStep = (k + kBlocks - 1) / kBlocks;
-        float[] edge = null;
+        float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
-            boolean accumulate = pc > 0;
-            boolean last = pc + kc == k;
             for (int ic = m0; ic < m1; ic += MC) {
                 int rows = Math.min(MC, m1 - ic);
-                int tiles = (rows + mrMax - 1) / mrMax;
                 for (int p = p0; p < p1; p++) {
-                    int j0 = p * nr;
-                    int width = Math.min(nr, n - j0);
-                    int bOff = (p * k + pc) * nr;
-                    int i = ic;
-                    for (int t = 0; t < tiles; t++) {
-                        // Balanced tile heights: the first (rows % tiles) tiles are one row taller.
-                        int mr = rows / tiles + (t < rows % tiles ? 1 : 0);
-                        int aRow = aOff + i * lda + pc;
-                        int cRow = cOff + i * ldc + j0;
-                        if (width == nr) {
-                            MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, c, cRow, ldc, accumulate);
-                        } else {
-                            if (edge == null) {
-                                edge = new float[mrMax * nr];
-                            }
-                            if (accumulate) {
-                                for (int r = 0; r < mr; r++) {
-                                    System.arraycopy(c, cRow + r * ldc, edge, r * nr, width);
-                                }
-                            }
-                            MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, edge, 0, nr, accumulate);
-                            for (int r = 0; r < mr; r++) {
-                                System.arraycopy(edge, r * nr, c, cRow + r * ldc, width);
-                            }
-                        }
-                        if (last) {
-                            epilogueTile(e, c, cOff, ldc, i, mr, j0, width);
-                        }
-                        i += mr;
-                    }
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, edge, c, cOff, ldc, e);
                 }
             }
+        }
+    }
+
+    /**
+     * As {@link #block} for a 16-bit B. Loops, outside in: K blocks, panels, row blocks: each (K block x
+     * panel) of B is widened once into a per-thread float buffer ({@code kc x nr} floats, at most 128 KB)
+     * and then serves every row of [m0, m1) (at most {@link #MC} rows in a parallel unit), so the widening
+     * costs about 1 / rows of the multiply-adds. The same micro-kernels then run on the same float values
+     * in the same order as for an F32 matrix of the widened values: the result is bit-identical to it.
+     */
+    static void blockHalf(float[] a, int aOff, int lda, int m0, int m1, int k, int n, PackedMatrix b,
+                          int p0, int p1, float[] c, int cOff, int ldc, Epilogue e) {
+        int nv = b.panelVectors;
+        int nr = nv * L;
+        int kBlocks = (k + KC - 1) / KC;
+        int kcStep = (k + kBlocks - 1) / kBlocks;
+        float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
+        float[] widened = WIDENED.get();
+        if (widened.length < kcStep * nr) {
+            widened = new float[kcStep * nr];
+            WIDENED.set(widened);
+        }
+        for (int pc = 0; pc < k; pc += kcStep) {
+            int kc = Math.min(kcStep, k - pc);
+            for (int p = p0; p < p1; p++) {
+                b.widen((p * k + pc) * nr, widened, 0, kc * nr);
+                for (int ic = m0; ic < m1; ic += MC) {
+                    int rows = Math.min(MC, m1 - ic);
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, edge, c, cOff, ldc, e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows [ic, ic + rows) (at most MC) x panel p of C over the K block [pc, pc + kc), B's block read from
+     * {@code bp[bOff + kk * nr + j]}; the epilogue runs on each tile after the last K block.
+     */
+    private static void panelTiles(float[] a, int aOff, int lda, int ic, int rows, int pc, int kc, int k, int n,
+                                   int nv, int p, float[] bp, int bOff, float[] edge, float[] c, int cOff, int ldc,
+                                   Epilogue e) {
+        int nr = nv * L;
+        int mrMax = MicroKernels.maxRows(nv);
+        boolean accumulate = pc > 0;
+        boolean last = pc + kc == k;
+        int tiles = (rows + mrMax - 1) / mrMax;
+        int j0 = p * nr;
+        int width = Math.min(nr, n - j0);
+        int i = ic;
+        for (int t = 0; t < tiles; t++) {
+            // Balanced tile heights: the first (rows % tiles) tiles are one row taller.
+            int mr = rows / tiles + (t < rows % tiles ? 1 : 0);
+            int aRow = aOff + i * lda + pc;
+            int cRow = cOff + i * ldc + j0;
+            if (width == nr) {
+                MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, c, cRow, ldc, accumulate);
+            } else {
+                if (accumulate) {
+                    for (int r = 0; r < mr; r++) {
+                        System.arraycopy(c, cRow + r * ldc, edge, r * nr, width);
+                    }
+                }
+                MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, edge, 0, nr, accumulate);
+                for (int r = 0; r < mr; r++) {
+                    System.arraycopy(edge, r * nr, c, cRow + r * ldc, width);
+                }
+            }
+            if (last) {
+                epilogueTile(e, c, cOff, ldc, i, mr, j0, width);
+            }
+            i += mr;
         }
     }
 

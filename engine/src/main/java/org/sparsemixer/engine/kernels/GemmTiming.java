@@ -1,6 +1,7 @@
 package org.sparsemixer.engine.kernels;
 
 import java.util.SplittableRandom;
+import org.sparsemixer.engine.WeightPrecision;
 
 /** Times the engine's packed SGEMM on seeded random data (for {@code bench gemm}). */
 public final class GemmTiming {
@@ -13,6 +14,12 @@ public final class GemmTiming {
      * {@code warmupIterations} untimed ones.
      */
     public static double gflops(int m, int k, int n, int threads, int warmupIterations, int iterations) {
+        return gflops(m, k, n, threads, warmupIterations, iterations, WeightPrecision.F32);
+    }
+
+    /** As {@link #gflops(int, int, int, int, int, int)} with B stored in {@code precision}. */
+    public static double gflops(int m, int k, int n, int threads, int warmupIterations, int iterations,
+                                WeightPrecision precision) {
         if (m < 1 || k < 1 || n < 1 || threads < 1 || warmupIterations < 0 || iterations < 1) {
             throw new IllegalArgumentException("need m, k, n, threads, iterations >= 1 and warmup >= 0");
         }
@@ -25,7 +32,7 @@ public final class GemmTiming {
         for (int i = 0; i < b.length; i++) {
             b[i] = (float) (random.nextDouble() * 2 - 1);
         }
-        PackedMatrix packed = PackedMatrix.pack(b, k, n);
+        PackedMatrix packed = PackedMatrix.pack(b, 0, k, n, precision);
         float[] c = new float[m * n];
         try (ComputePool pool = new ComputePool(threads)) {
             for (int i = 0; i < warmupIterations; i++) {

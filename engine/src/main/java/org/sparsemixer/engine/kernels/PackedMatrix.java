@@ -1,5 +1,7 @@
 package org.sparsemixer.engine.kernels;
 
+import org.sparsemixer.engine.WeightPrecision;
+
 /**
  * An immutable [K, N] weight prepared once at load for {@link Gemm}. Its internal layout belongs to
  * the GEMM kernels; the graph only creates it and hands it back.
@@ -8,24 +10,72 @@ package org.sparsemixer.engine.kernels;
  * columns [p * nr, p * nr + nr) as K consecutive rows of nr floats ({@code data[p * K * nr + k * nr + j]}),
  * the last panel zero-padded. A micro-kernel thus streams one panel contiguously while it broadcasts
  * elements of A. Narrow matrices (the router's N = 16) get narrower panels so no work is wasted on padding.
+ * <p>
+ * <b>16-bit storage.</b> A BF16 or F16 matrix keeps the same layout in a {@code short[]} of bit patterns
+ * (half the bytes) and an optional scale factor; {@link Gemm} widens each (K block x panel) it uses into
+ * float32 ({@code widen(bits) * scale}, exact apart from the scale's one rounding) right before the
+ * micro-kernels read it, so the product is bit-identical to that of the F32 matrix of the widened values.
  */
 public final class PackedMatrix {
     private final int rows;
     private final int cols;
     final int panelVectors;
     final int panelWidth;
+    /** The panels for F32 storage, else null. */
     final float[] data;
+    /** The panels as 16-bit patterns for BF16 / F16 storage, else null. */
+    final short[] half;
+    final WeightPrecision precision;
+    /** Multiplies every widened 16-bit element (1 for none; F32 storage holds scaled values instead). */
+    final float scale;
 
-    private PackedMatrix(int rows, int cols, int panelVectors, float[] data) {
+    private PackedMatrix(int rows, int cols, int panelVectors, float[] data, short[] half,
+                         WeightPrecision precision, float scale) {
         this.rows = rows;
         this.cols = cols;
         this.panelVectors = panelVectors;
         this.panelWidth = panelVectors * VectorShapes.LANES;
         this.data = data;
+        this.half = half;
+        this.precision = precision;
+        this.scale = scale;
     }
 
-    /** Packs the row-major [rows, cols] matrix starting at {@code offset} (the source is copied). */
+    /** Packs the row-major [rows, cols] matrix starting at {@code offset} (the source is copied), F32. */
     public static PackedMatrix pack(float[] source, int offset, int rows, int cols) {
+        return pack(source, offset, rows, cols, WeightPrecision.F32);
+    }
+
+    public static PackedMatrix pack(float[] source, int rows, int cols) {
+        return pack(source, 0, rows, cols);
+    }
+
+    /**
+     * Packs the row-major [rows, cols] matrix starting at {@code offset} in {@code precision}: F32 copies the
+     * values, BF16 / F16 store them rounded to nearest even (the source is not modified).
+     */
+    public static PackedMatrix pack(float[] source, int offset, int rows, int cols, WeightPrecision precision) {
+        return pack(source, offset, rows, cols, precision, 1f);
+    }
+
+    /**
+     * The matrix of {@code precision.round(source[i]) * scale} (each product rounded to float32), row-major
+     * [rows, cols]. F32 packs the products; BF16 / F16 keep the rounded values in 16 bits and multiply by
+     * {@code scale} while widening, which gives the same float32 products.
+     */
+    public static PackedMatrix packScaled(float[] source, int rows, int cols, WeightPrecision precision, float scale) {
+        if (precision == WeightPrecision.F32 && scale != 1f) {
+            float[] scaled = new float[Math.min(source.length, Math.multiplyExact(rows, cols))];
+            for (int i = 0; i < scaled.length; i++) {
+                scaled[i] = source[i] * scale;
+            }
+            return pack(scaled, 0, rows, cols, precision, 1f);
+        }
+        return pack(source, 0, rows, cols, precision, scale);
+    }
+
+    private static PackedMatrix pack(float[] source, int offset, int rows, int cols, WeightPrecision precision,
+                                     float scale) {
         long size = (long) rows * cols;
         if (rows < 1 || cols < 1 || offset < 0 || offset + size > source.length) {
             throw new IllegalArgumentException("cannot pack a [" + rows + ", " + cols + "] matrix at offset "
@@ -36,13 +86,53 @@ public final class PackedMatrix {
         if (packedSize > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("matrix [" + rows + ", " + cols + "] is too large to pack");
         }
-        float[] packed = new float[(int) packedSize];
-        packInto(source, offset, cols, 1, rows, cols, nv, packed);
-        return new PackedMatrix(rows, cols, nv, packed);
+        if (precision == WeightPrecision.F32) {
+            float[] packed = new float[(int) packedSize];
+            packInto(source, offset, cols, 1, rows, cols, nv, packed);
+            return new PackedMatrix(rows, cols, nv, packed, null, precision, 1f);
+        }
+        short[] packed = new short[(int) packedSize];
+        packHalf(source, offset, rows, cols, nv, precision, packed);
+        return new PackedMatrix(rows, cols, nv, null, packed, precision, scale);
     }
 
-    public static PackedMatrix pack(float[] source, int rows, int cols) {
-        return pack(source, 0, rows, cols);
+    /** As {@link #packInto} for a row-major source, storing 16-bit patterns of {@code precision}. */
+    private static void packHalf(float[] src, int offset, int rows, int cols, int nv, WeightPrecision precision,
+                                 short[] dst) {
+        int nr = nv * VectorShapes.LANES;
+        int panels = (cols + nr - 1) / nr;
+        for (int p = 0; p < panels; p++) {
+            int j0 = p * nr;
+            int width = Math.min(nr, cols - j0);
+            int base = p * rows * nr;
+            for (int r = 0; r < rows; r++) {
+                int d = base + r * nr;
+                int s = offset + r * cols + j0;
+                for (int j = 0; j < width; j++) {
+                    dst[d + j] = precision.bits(src[s + j]);
+                }
+                // the padding stays 0, which widens to +0.0 in both formats
+            }
+        }
+    }
+
+    /** The precision the elements are stored in. */
+    public WeightPrecision precision() {
+        return precision;
+    }
+
+    /** Bytes of the packed panels (padding included): 4 per element for F32, 2 for BF16 / F16. */
+    public long storageBytes() {
+        return data != null ? 4L * data.length : 2L * half.length;
+    }
+
+    /** Widens {@code n} consecutive packed elements from {@code offset} of a 16-bit matrix into {@code dst}. */
+    void widen(int offset, float[] dst, int dstOffset, int n) {
+        if (precision == WeightPrecision.BF16) {
+            HalfWidening.bf16(half, offset, dst, dstOffset, n, scale);
+        } else {
+            HalfWidening.f16(half, offset, dst, dstOffset, n, scale);
+        }
     }
 
     /** K. */
@@ -61,7 +151,8 @@ public final class PackedMatrix {
             throw new IndexOutOfBoundsException("(" + k + ", " + n + ") outside [" + rows + ", " + cols + "]");
         }
         int p = n / panelWidth;
-        return data[(p * rows + k) * panelWidth + (n - p * panelWidth)];
+        int i = (p * rows + k) * panelWidth + (n - p * panelWidth);
+        return data != null ? data[i] : precision.widen(half[i]) * scale;
     }
 
     /** Vectors per panel for a matrix of {@code cols} columns: as few as cover it, at most the widest tile. */

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.safetensors.DType;
-import org.sparsemixer.loader.safetensors.HalfFloats;
 
 /**
  * A NumPy {@code .npz} archive (what {@code np.savez} writes: a zip, stored or deflated, of one

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.sparsemixer.engine.kernels.HalfFloats;
 
 /**
  * Writes safetensors files the way the reference implementation does: tensors sorted by name and

@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.safetensors.DType;
-import org.sparsemixer.loader.safetensors.HalfFloats;
 
 class NpzArchiveTest {
     @TempDir

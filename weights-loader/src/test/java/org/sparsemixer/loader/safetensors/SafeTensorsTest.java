@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsemixer.engine.InvalidModelException;
+import org.sparsemixer.engine.kernels.HalfFloats;
 import org.sparsemixer.loader.safetensors.SafeTensorsFormatException.Rule;
 
 class SafeTensorsTest {

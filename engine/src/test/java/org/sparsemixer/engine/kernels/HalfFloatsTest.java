@@ -1,4 +1,4 @@
-package org.sparsemixer.loader.safetensors;
+package org.sparsemixer.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

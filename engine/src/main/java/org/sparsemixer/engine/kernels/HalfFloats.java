@@ -1,4 +1,4 @@
-package org.sparsemixer.loader.safetensors;
+package org.sparsemixer.engine.kernels;
 
 /**
  * Conversions between float32/float64 and the two 16-bit float formats of safetensors, F16 (IEEE 754
