@@ -14,6 +14,7 @@ import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.MixingMechanism;
 import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.kernels.VectorShapes;
 
 /**
@@ -31,7 +32,9 @@ class VectorWidthDeterminismTest {
             "linear-moe-attention", "44fd69ec34ef16e71dbf452ed8c348c92fb3d9c0cf71d3e2936dc7ba3d02319e",
             "fourier-dft-prenorm-projection", "6e910bdeeec2842a77a5e4ce7b8b94855da5cfe89132ffa6ab6bf410896e4066",
             "hartley-fft-dense", "7d16b0e7b6fbd0ec100e6680eb95de5dd67f7a0305ef8c4f8cc5fe6d8df1003d",
-            "attention-epg2", "9591c8a60bd431098ad7a1593c0349ae271805aa71b93f6f78132e953322e15a");
+            "attention-epg2", "9591c8a60bd431098ad7a1593c0349ae271805aa71b93f6f78132e953322e15a",
+            "linear-moe-attention bf16 weights", "a56af77c13208cbe77cf283328deac836a7141bafa22b3631f6d3200d0af1cd8",
+            "hartley-fft-dense f16 weights", "10230cff25c73902ecd066cdc6094f0337f601a39d2a19f88d9b31dac070071d");
 
     static Map<String, SparseMixerConfig> configs() {
         Map<String, SparseMixerConfig> m = new LinkedHashMap<>();
@@ -47,10 +50,14 @@ class VectorWidthDeterminismTest {
     }
 
     static String digest(SparseMixerConfig c, int threads) throws Exception {
+        return digest(c, EncoderOptions.threads(threads));
+    }
+
+    static String digest(SparseMixerConfig c, EncoderOptions options) throws Exception {
         int batch = c.examplesPerGroup() > 1 ? 2 : 3;
         EncoderInput in = EncoderVsReferenceTest.randomInput(c, batch, c.withDenseInputs() ? 3 : 0, 77);
         try (SparseMixerEncoder encoder = SparseMixerEncoder.create(c, EncoderVsReferenceTest.randomWeights(c, 78),
-                EncoderOptions.threads(threads))) {
+                options)) {
             EncoderOutput out = encoder.encode(in);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (float[] a : new float[][] {out.sequenceOutput(), out.pooledOutput(), out.encoderOutputs()}) {
@@ -72,6 +79,11 @@ class VectorWidthDeterminismTest {
             assertEquals(one, digest(e.getValue(), 3), e.getKey() + ": 1 vs 3 threads");
             got.put(e.getKey(), one);
         }
+        // 16-bit weight storage (widened in the kernels) is just as deterministic
+        got.put("linear-moe-attention bf16 weights", digest(configs().get("linear-moe-attention"),
+                EncoderOptions.threads(3).withWeightPrecision(WeightPrecision.BF16)));
+        got.put("hartley-fft-dense f16 weights", digest(configs().get("hartley-fft-dense"),
+                EncoderOptions.threads(2).withWeightPrecision(WeightPrecision.F16)));
         assertEquals(EXPECTED, got, "output digests with " + VectorShapes.describe());
     }
 }
