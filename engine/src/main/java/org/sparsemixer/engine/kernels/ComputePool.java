@@ -2,8 +2,6 @@ package org.sparsemixer.engine.kernels;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,7 +23,7 @@ public final class ComputePool implements AutoCloseable {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
     private final int threads;
-    private final ExecutorService workers;
+    private final SpinningWorkers workers;
 
     public ComputePool(int threads) {
         if (threads < 1) {
@@ -35,13 +33,7 @@ public final class ComputePool implements AutoCloseable {
         if (threads == 1) {
             workers = null;
         } else {
-            int poolId = POOL_IDS.incrementAndGet();
-            AtomicInteger workerIds = new AtomicInteger();
-            workers = Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "sparse-mixer-" + poolId + "-worker-" + workerIds.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            workers = new SpinningWorkers(threads - 1, "sparse-mixer-" + POOL_IDS.incrementAndGet() + "-worker-");
         }
     }
 
@@ -133,6 +125,11 @@ public final class ComputePool implements AutoCloseable {
 
         /** Waits for every forked chunk, without giving up on an interrupt, then reports the outcome. */
         void finish() {
+            // Chunks usually end within microseconds of each other: poll briefly before parking.
+            long deadline = System.nanoTime() + SpinningWorkers.SPIN_NANOS;
+            while (done.getCount() > 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             boolean interrupted = false;
             while (true) {
                 try {
