@@ -55,15 +55,10 @@ final class VectorMath {
     }
 
     /**
-     * The sum of the lanes, added in ascending lane order. {@code reduceLanes(ADD)} leaves the order
-     * unspecified, and it does differ between the interpreter and compiled code, which would make a
-     * result depend on JIT timing rather than on the input alone.
+     * {@code sum} plus the lanes of {@code v}, added one by one in ascending lane order.
+     * {@code reduceLanes(ADD)} leaves the order unspecified, and it does differ between the interpreter
+     * and compiled code, which would make a result depend on JIT timing rather than on the input alone.
      */
-    static float sumLanes(FloatVector v) {
-        return addLanes(0f, v);
-    }
-
-    /** {@code sum} plus the lanes of {@code v}, added one by one in ascending lane order. */
     static float addLanes(float sum, FloatVector v) {
         for (int lane = 0; lane < v.length(); lane++) {
             sum += v.lane(lane);
