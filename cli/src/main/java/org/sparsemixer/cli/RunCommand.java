@@ -181,7 +181,8 @@ final class RunCommand implements Callable<Integer> {
                 input.wordLength(), input.denseLength() > 0 ? " + " + input.denseLength() + " dense tokens" : "");
         out.printf(Locale.ROOT, "threads:     %d%n", threadCount);
         out.printf(Locale.ROOT, "load time:   %.1f ms%n", loadNanos / 1e6);
-        out.printf(Locale.ROOT, "latency:     %.1f ms (one encode call, batch %d)%n", latencyMs, input.batchSize());
+        out.printf(Locale.ROOT, "latency:     %.1f ms (one encode call, batch %d; a first call includes JIT warm-up,"
+                + " see bench for steady state)%n", latencyMs, input.batchSize());
         out.printf(Locale.ROOT, "throughput:  %.2f sequences/s%n", seqPerSecond);
         StringBuilder pooled = new StringBuilder();
         int shown = Math.min(SHOWN_POOLED_VALUES, result.hiddenSize());
