@@ -14,4 +14,15 @@ public interface TensorSource {
      *         may keep (and never modifies): a source must not hand out an array it uses elsewhere
      */
     float[] floats(String name, int[] shape);
+
+    /**
+     * Slice {@code index} along the first dimension: the {@code product(shape[1:])} values of e.g. one
+     * expert of a stacked [E, H, F] kernel. Sources that can read part of a tensor override this so that
+     * building a graph never holds a whole stacked tensor; the default reads the tensor and copies.
+     */
+    default float[] slice(String name, int[] shape, int index) {
+        int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
+        float[] all = floats(name, shape);
+        return java.util.Arrays.copyOfRange(all, index * perSlice, (index + 1) * perSlice);
+    }
 }

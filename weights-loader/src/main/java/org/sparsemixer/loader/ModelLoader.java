@@ -84,27 +84,39 @@ public final class ModelLoader {
 
     /** A source that refuses any tensor holding NaN or infinite values, naming it and the counts. */
     static TensorSource finiteOnly(TensorSource source, Path file, WeightDType precision) {
-        return (name, shape) -> {
-            float[] v = source.floats(name, shape);
-            long nan = 0;
-            long posInf = 0;
-            long negInf = 0;
-            for (float x : v) {
-                if (x != x) {
-                    nan++;
-                } else if (x == Float.POSITIVE_INFINITY) {
-                    posInf++;
-                } else if (x == Float.NEGATIVE_INFINITY) {
-                    negInf++;
+        return new TensorSource() {
+            @Override
+            public float[] floats(String name, int[] shape) {
+                return finite(name, "", source.floats(name, shape));
+            }
+
+            @Override
+            public float[] slice(String name, int[] shape, int index) {
+                return finite(name, " (slice " + index + ")", source.slice(name, shape, index));
+            }
+
+            private float[] finite(String name, String part, float[] v) {
+                long nan = 0;
+                long posInf = 0;
+                long negInf = 0;
+                for (float x : v) {
+                    if (x != x) {
+                        nan++;
+                    } else if (x == Float.POSITIVE_INFINITY) {
+                        posInf++;
+                    } else if (x == Float.NEGATIVE_INFINITY) {
+                        negInf++;
+                    }
                 }
+                if (nan + posInf + negInf > 0) {
+                    throw new InvalidModelException(file + ": tensor '" + name + "'" + part + " holds "
+                            + (nan + posInf + negInf) + " non-finite values of " + v.length + " (" + nan + " NaN, "
+                            + posInf + " +Inf, " + negInf + " -Inf"
+                            + (precision == WeightDType.F32 ? "" : ", after rounding to " + precision.cliName())
+                            + "); refusing the model (--allow-nonfinite, LoadOptions.allowNonFinite, loads it anyway)");
+                }
+                return v;
             }
-            if (nan + posInf + negInf > 0) {
-                throw new InvalidModelException(file + ": tensor '" + name + "' holds " + (nan + posInf + negInf)
-                        + " non-finite values of " + v.length + " (" + nan + " NaN, " + posInf + " +Inf, " + negInf
-                        + " -Inf" + (precision == WeightDType.F32 ? "" : ", after rounding to " + precision.cliName())
-                        + "); refusing the model (--allow-nonfinite, LoadOptions.allowNonFinite, loads it anyway)");
-            }
-            return v;
         };
     }
 
@@ -224,16 +236,31 @@ public final class ModelLoader {
      */
     public static TensorSource validatedSource(SparseMixerConfig config, ModelWeights weights, WeightDType precision) {
         Map<String, ModelWeights.Stored> bound = bind(config, weights);
-        return (name, shape) -> {
-            ModelWeights.Stored s = bound.get(name);
-            if (s == null) {
-                throw new InvalidModelException(weights.source() + ": tensor '" + name + "' is not part of this model");
+        return new TensorSource() {
+            @Override
+            public float[] floats(String name, int[] shape) {
+                ModelWeights.Stored s = stored(name, shape);
+                return s.file().floats(s.name(), precision.dtype());
             }
-            if (!s.info().hasShape(shape)) {
-                throw new InvalidModelException(weights.source() + ": tensor '" + name + "' has shape "
-                        + Arrays.toString(s.info().shape()) + " but " + Arrays.toString(shape) + " was asked for");
+
+            @Override
+            public float[] slice(String name, int[] shape, int index) {
+                ModelWeights.Stored s = stored(name, shape);
+                int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
+                return s.file().floats(s.name(), precision.dtype(), (long) index * perSlice, perSlice);
             }
-            return s.file().floats(s.name(), precision.dtype());
+
+            private ModelWeights.Stored stored(String name, int[] shape) {
+                ModelWeights.Stored s = bound.get(name);
+                if (s == null) {
+                    throw new InvalidModelException(weights.source() + ": tensor '" + name + "' is not part of this model");
+                }
+                if (!s.info().hasShape(shape)) {
+                    throw new InvalidModelException(weights.source() + ": tensor '" + name + "' has shape "
+                            + Arrays.toString(s.info().shape()) + " but " + Arrays.toString(shape) + " was asked for");
+                }
+                return s;
+            }
         };
     }
 

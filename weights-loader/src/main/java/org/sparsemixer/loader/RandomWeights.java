@@ -51,6 +51,20 @@ public final class RandomWeights implements TensorSource, AutoCloseable {
 
     @Override
     public float[] floats(String name, int[] shape) {
+        return generate(name, shape, 0, ModelLayout.elementCount(checkShape(name, shape)));
+    }
+
+    /** Generates only the blocks that cover the slice: the same values {@link #floats} has there. */
+    @Override
+    public float[] slice(String name, int[] shape, int index) {
+        long perSlice = ModelLayout.elementCount(checkShape(name, shape)) / shape[0];
+        if (index < 0 || index >= shape[0]) {
+            throw new IllegalArgumentException("tensor '" + name + "' has no slice " + index);
+        }
+        return generate(name, shape, index * perSlice, perSlice);
+    }
+
+    private int[] checkShape(String name, int[] shape) {
         int[] want = expected.get(name);
         if (want == null) {
             throw new IllegalArgumentException("tensor '" + name + "' is not part of this model");
@@ -59,7 +73,11 @@ public final class RandomWeights implements TensorSource, AutoCloseable {
             throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(want)
                     + ", asked for " + Arrays.toString(shape));
         }
-        long count = ModelLayout.elementCount(shape);
+        return shape;
+    }
+
+    /** Elements [first, first + count) of the tensor. */
+    private float[] generate(String name, int[] shape, long first, long count) {
         if (count > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("tensor '" + name + "' has " + count + " elements, too many for one array");
         }
@@ -72,11 +90,27 @@ public final class RandomWeights implements TensorSource, AutoCloseable {
             return out;
         }
         long tensorSeed = mix(seed ^ mix(hash(name)));
-        int n = out.length;
-        int blocks = (int) ((n + (long) BLOCK - 1) / BLOCK);
+        long end = first + count;
+        int firstBlock = (int) (first / BLOCK);
+        int blocks = (int) ((end + BLOCK - 1) / BLOCK) - firstBlock;
         pool.forRange(blocks, 1, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                fillBlock(out, b * BLOCK, Math.min(n, (b + 1) * BLOCK), mix(tensorSeed + 0x9E3779B97F4A7C15L * (b + 1)));
+            float[] block = null;
+            for (int b = firstBlock + from; b < firstBlock + to; b++) {
+                long blockStart = (long) b * BLOCK;
+                long blockSeed = mix(tensorSeed + 0x9E3779B97F4A7C15L * (b + 1));
+                long lo = Math.max(first, blockStart);
+                long hi = Math.min(end, blockStart + BLOCK);
+                if (lo == blockStart) {
+                    // the range holds the block's start: its values are the stream's first ones
+                    fillBlock(out, (int) (lo - first), (int) (hi - first), blockSeed);
+                } else {
+                    // the range starts inside the block: generate its head and copy the wanted part
+                    if (block == null) {
+                        block = new float[BLOCK];
+                    }
+                    fillBlock(block, 0, (int) (hi - blockStart), blockSeed);
+                    System.arraycopy(block, (int) (lo - blockStart), out, (int) (lo - first), (int) (hi - lo));
+                }
             }
         });
         return out;

@@ -72,6 +72,19 @@ public enum WeightDType {
 
     /** A source giving {@code source}'s tensors rounded to this precision (the same source for F32). */
     public TensorSource rounding(TensorSource source) {
-        return this == F32 ? source : (name, shape) -> roundAll(source.floats(name, shape).clone());
+        if (this == F32) {
+            return source;
+        }
+        return new TensorSource() {
+            @Override
+            public float[] floats(String name, int[] shape) {
+                return roundAll(source.floats(name, shape).clone());
+            }
+
+            @Override
+            public float[] slice(String name, int[] shape, int index) {
+                return roundAll(source.slice(name, shape, index).clone());
+            }
+        };
     }
 }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,52 @@ class ModelLoaderTest {
             }
             assertThrows(InvalidModelException.class, () -> source.floats("pooler_transform/bias", new int[] {16, 2}));
         }
+    }
+
+    @Test
+    void sourceSlicesReadTheRightPartOfTheFile() throws Exception {
+        Path file = fixtureModel().resolve(ModelLoader.WEIGHTS_FILE);
+        SparseMixerConfig config = ModelLoader.readConfig(fixtureModel());
+        try (SafeTensorsFile weights = SafeTensorsFile.open(file)) {
+            TensorSource source = ModelLoader.validatedSource(config, weights);
+            for (Map.Entry<String, int[]> e : ModelLayout.expectedTensors(config).entrySet()) {
+                if (!e.getKey().contains("/moe/experts/")) {
+                    continue;
+                }
+                float[] all = rawF32(file, e.getKey());
+                int[] shape = e.getValue();
+                int per = all.length / shape[0];
+                for (int index = 0; index < shape[0]; index++) {
+                    assertArrayEquals(Arrays.copyOfRange(all, index * per, (index + 1) * per),
+                            source.slice(e.getKey(), shape, index), e.getKey() + " slice " + index);
+                }
+            }
+            assertThrows(IllegalArgumentException.class,
+                    () -> weights.floats("pooler_transform/bias", org.sparsemixer.loader.safetensors.DType.F32, 30, 3));
+        }
+    }
+
+    @Test
+    void wrappingSourcesPassSlicesThroughWithoutReadingWholeTensors() {
+        // A source that can only be sliced: a wrapper falling back to the whole tensor would fail.
+        TensorSource sliceOnly = new TensorSource() {
+            @Override
+            public float[] floats(String name, int[] shape) {
+                throw new AssertionError("whole tensor read for " + name);
+            }
+
+            @Override
+            public float[] slice(String name, int[] shape, int index) {
+                return index == 1 ? new float[] {Float.NaN, 1f} : new float[] {0.1f, index};
+            }
+        };
+        int[] shape = {3, 2};
+        TensorSource finite = ModelLoader.finiteOnly(sliceOnly, Path.of("m"), WeightDType.F32);
+        assertArrayEquals(new float[] {0.1f, 2f}, finite.slice("t", shape, 2));
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> finite.slice("t", shape, 1));
+        assertTrue(e.getMessage().contains("'t' (slice 1)") && e.getMessage().contains("1 NaN"), e.getMessage());
+        assertArrayEquals(new float[] {org.sparsemixer.engine.kernels.HalfFloats.roundToBf16(0.1f), 2f},
+                WeightDType.BF16.rounding(sliceOnly).slice("t", shape, 2));
     }
 
     @Test

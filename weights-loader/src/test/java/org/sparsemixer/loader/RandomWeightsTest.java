@@ -24,6 +24,28 @@ class RandomWeightsTest {
             1.0, MixingMechanism.LINEAR, false, 4, 32, 2, 1200, "gelu_approximate", null, 48, false, false);
 
     @Test
+    void aSliceHasTheValuesOfTheWholeTensorThere() {
+        Map<String, int[]> layout = ModelLayout.expectedTensors(CONFIG);
+        try (RandomWeights weights = new RandomWeights(CONFIG, 5, 2)) {
+            for (String name : List.of("transformer/layer_1/moe/experts/intermediate/kernel",
+                    "transformer/layer_1/moe/experts/output/kernel", "transformer/layer_1/moe/experts/output/bias",
+                    "word_embeddings/embeddings")) {
+                int[] shape = layout.get(name);
+                float[] all = weights.floats(name, shape);
+                int per = all.length / shape[0];
+                // expert slices of 76,800 values start inside generation blocks of 65,536
+                for (int index : new int[] {0, 1, shape[0] / 2, shape[0] - 1}) {
+                    assertArrayEquals(Arrays.copyOfRange(all, index * per, (index + 1) * per),
+                            weights.slice(name, shape, index), name + " slice " + index);
+                }
+            }
+            int[] shape = layout.get("transformer/layer_1/moe/experts/output/kernel");
+            assertThrows(IllegalArgumentException.class,
+                    () -> weights.slice("transformer/layer_1/moe/experts/output/kernel", shape, shape[0]));
+        }
+    }
+
+    @Test
     void sameSeedSameWeightsRegardlessOfThreadsAndOrder() {
         Map<String, int[]> layout = ModelLayout.expectedTensors(CONFIG);
         List<String> names = new ArrayList<>(layout.keySet());

@@ -77,14 +77,13 @@ public final class SparseMixerEncoder implements AutoCloseable {
             String m = p + "moe/";
             ExpertChoiceRouter router = new ExpertChoiceRouter(w.matrix(m + "router/router_weights/kernel", h, c.numExperts()),
                     w.floats(m + "router/router_weights/bias"), c.tokensPerGroup(), c.expertCapacity());
-            float[] inner = w.raw(m + "experts/intermediate/kernel");
             float[] innerBias = w.floats(m + "experts/intermediate/bias");
-            float[] outer = w.raw(m + "experts/output/kernel");
             float[] outerBias = w.floats(m + "experts/output/bias");
             FeedForward[] experts = new FeedForward[c.numExperts()];
             for (int e = 0; e < experts.length; e++) {
-                experts[e] = new FeedForward(w.slice(inner, e, h, f), Weights.sliceVector(innerBias, e, f),
-                        w.slice(outer, e, f, h), Weights.sliceVector(outerBias, e, h));
+                experts[e] = new FeedForward(w.sliceMatrix(m + "experts/intermediate/kernel", e, h, f),
+                        Weights.sliceVector(innerBias, e, f),
+                        w.sliceMatrix(m + "experts/output/kernel", e, f, h), Weights.sliceVector(outerBias, e, h));
             }
             moe = new MixtureOfExperts(router, experts);
         } else {

@@ -58,10 +58,7 @@ final class Weights {
      * checked to have the size its layout shape gives.
      */
     float[] raw(String name) {
-        int[] shape = layout.get(name);
-        if (shape == null) {
-            throw new IllegalStateException("tensor " + name + " is not part of this model's layout");
-        }
+        int[] shape = shape(name);
         float[] values = source.floats(name, shape.clone());
         long expected = ModelLayout.elementCount(shape);
         if (values == null || values.length != expected) {
@@ -81,9 +78,31 @@ final class Weights {
         return count(PackedMatrix.packScaled(raw(name), rows, cols, precision, scale));
     }
 
-    /** Slice {@code index} of a stacked [count, rows, cols] tensor ({@link #raw}), e.g. one expert's kernel. */
-    PackedMatrix slice(float[] stacked, int index, int rows, int cols) {
-        return count(PackedMatrix.pack(stacked, index * rows * cols, rows, cols, precision));
+    /**
+     * Slice {@code index} of a stacked [count, rows, cols] tensor, e.g. one expert's kernel, read on its
+     * own so that the whole stack (64 MB per MoE kernel in Base) is never held at once.
+     */
+    PackedMatrix sliceMatrix(String name, int index, int rows, int cols) {
+        int[] shape = shape(name);
+        if (shape.length < 2 || index < 0 || index >= shape[0]) {
+            throw new IllegalStateException("tensor " + name + " has no slice " + index);
+        }
+        float[] values = source.slice(name, shape.clone(), index);
+        long expected = ModelLayout.elementCount(shape) / shape[0];
+        if (values == null || values.length != expected) {
+            throw new org.sparsemixer.engine.InvalidModelException("tensor " + name + ": the weight source returned "
+                    + (values == null ? "nothing" : values.length + " values") + " for slice " + index + ", expected "
+                    + expected);
+        }
+        return count(PackedMatrix.pack(values, 0, rows, cols, precision));
+    }
+
+    private int[] shape(String name) {
+        int[] shape = layout.get(name);
+        if (shape == null) {
+            throw new IllegalStateException("tensor " + name + " is not part of this model's layout");
+        }
+        return shape;
     }
 
     private PackedMatrix count(PackedMatrix m) {

@@ -338,6 +338,14 @@ public final class SafeTensorsFile implements AutoCloseable {
      * rounding turns values beyond 65504 into infinities.
      */
     public float[] floats(String name, DType precision) {
+        return floats(name, precision, 0, arrayLength(info(name)));
+    }
+
+    /**
+     * Elements [first, first + count) of the tensor (row-major order) as {@link #floats(String, DType)}
+     * gives them: part of a tensor without reading the rest, e.g. one expert of a stacked kernel.
+     */
+    public float[] floats(String name, DType precision, long first, int count) {
         if (precision != DType.F32 && precision != DType.BF16 && precision != DType.F16) {
             throw new IllegalArgumentException("precision must be F32, BF16 or F16, got " + precision);
         }
@@ -346,14 +354,19 @@ public final class SafeTensorsFile implements AutoCloseable {
             throw tensorError(Rule.WRONG_DTYPE, path, name, "has dtype " + t.dtype()
                     + "; a float dtype (F32, F16, BF16, F64) is needed");
         }
-        int n = arrayLength(t);
+        if (first < 0 || count < 0 || first + count > t.elementCount()) {
+            throw new IllegalArgumentException("elements [" + first + ", " + (first + count) + ") of tensor '" + name
+                    + "' are outside its " + t.elementCount() + " elements");
+        }
+        int n = count;
         float[] out = new float[n];
         DType source = t.dtype();
         boolean round = precision != DType.F32 && precision != source;
+        long at = first * source.size();
         read(t, segment -> {
             switch (source) {
                 case F32 -> {
-                    MemorySegment.copy(segment, F32_LE, 0, out, 0, n);
+                    MemorySegment.copy(segment, F32_LE, at, out, 0, n);
                     if (round) {
                         for (int i = 0; i < n; i++) {
                             out[i] = precision == DType.BF16 ? HalfFloats.roundToBf16(out[i]) : HalfFloats.roundToF16(out[i]);
@@ -364,7 +377,7 @@ public final class SafeTensorsFile implements AutoCloseable {
                     double[] chunk = new double[Math.min(CHUNK, n)];
                     for (int i = 0; i < n; i += CHUNK) {
                         int len = Math.min(CHUNK, n - i);
-                        MemorySegment.copy(segment, F64_LE, 8L * i, chunk, 0, len);
+                        MemorySegment.copy(segment, F64_LE, at + 8L * i, chunk, 0, len);
                         for (int j = 0; j < len; j++) {
                             double d = chunk[j];
                             out[i + j] = switch (precision) {
@@ -380,7 +393,7 @@ public final class SafeTensorsFile implements AutoCloseable {
                     short[] chunk = new short[Math.min(CHUNK, n)];
                     for (int i = 0; i < n; i += CHUNK) {
                         int len = Math.min(CHUNK, n - i);
-                        MemorySegment.copy(segment, I16_LE, 2L * i, chunk, 0, len);
+                        MemorySegment.copy(segment, I16_LE, at + 2L * i, chunk, 0, len);
                         for (int j = 0; j < len; j++) {
                             float v = bf16 ? HalfFloats.bf16ToFloat(chunk[j]) : HalfFloats.f16ToFloat(chunk[j]);
                             if (round) {

@@ -141,6 +141,13 @@ class SafeTensorsTest {
             assertTrue(Float.isNaN(b[4]));
             assertArrayEquals(new float[] {1.5f, -0.1f, Float.POSITIVE_INFINITY}, f.floats("d"));
             assertArrayEquals(new int[] {5, -7, Integer.MAX_VALUE, Integer.MIN_VALUE}, f.ints("l"));
+            // a range of elements reads just that part, whatever the stored dtype
+            assertArrayEquals(new float[] {65504f, (float) Math.pow(2, -24), -0f}, f.floats("h", DType.F32, 2, 3));
+            assertArrayEquals(new float[] {-2f, 1f}, f.floats("b", DType.F32, 1, 2));
+            assertArrayEquals(new float[] {Float.POSITIVE_INFINITY}, f.floats("d", DType.F32, 2, 1));
+            assertArrayEquals(new float[0], f.floats("d", DType.F32, 3, 0));
+            assertThrows(IllegalArgumentException.class, () -> f.floats("d", DType.F32, 2, 2));
+            assertThrows(IllegalArgumentException.class, () -> f.floats("d", DType.F32, -1, 1));
             assertArrayEquals(new int[] {42, -42}, f.ints("i"));
             // ints from floats and floats from ints are refused, naming the tensor
             SafeTensorsFormatException e1 = assertThrows(SafeTensorsFormatException.class, () -> f.ints("h"));
