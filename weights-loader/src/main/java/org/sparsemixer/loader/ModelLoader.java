@@ -96,22 +96,11 @@ public final class ModelLoader {
             }
 
             private float[] finite(String name, String part, float[] v) {
-                long nan = 0;
-                long posInf = 0;
-                long negInf = 0;
-                for (float x : v) {
-                    if (x != x) {
-                        nan++;
-                    } else if (x == Float.POSITIVE_INFINITY) {
-                        posInf++;
-                    } else if (x == Float.NEGATIVE_INFINITY) {
-                        negInf++;
-                    }
-                }
-                if (nan + posInf + negInf > 0) {
+                NonFiniteCount bad = NonFiniteCount.of(v);
+                if (bad.total() > 0) {
                     throw new InvalidModelException(file + ": tensor '" + name + "'" + part + " holds "
-                            + (nan + posInf + negInf) + " non-finite values of " + v.length + " (" + nan + " NaN, "
-                            + posInf + " +Inf, " + negInf + " -Inf"
+                            + bad.total() + " non-finite values of " + v.length + " (" + bad.nan() + " NaN, "
+                            + bad.positiveInfinity() + " +Inf, " + bad.negativeInfinity() + " -Inf"
                             + (precision == WeightDType.F32 ? "" : ", after rounding to " + precision.cliName())
                             + "); refusing the model (--allow-nonfinite, LoadOptions.allowNonFinite, loads it anyway)");
                 }

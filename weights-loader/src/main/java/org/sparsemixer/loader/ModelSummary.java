@@ -48,22 +48,11 @@ public record ModelSummary(Path modelDir, SparseMixerConfig config, List<Path> f
             for (Map.Entry<String, ModelWeights.Stored> e : bound.entrySet()) {
                 ModelWeights.Stored s = e.getValue();
                 float[] values = s.file().floats(s.name());
-                long nan = 0;
-                long pos = 0;
-                long neg = 0;
-                for (float v : values) {
-                    if (v != v) {
-                        nan++;
-                    } else if (v == Float.POSITIVE_INFINITY) {
-                        pos++;
-                    } else if (v == Float.NEGATIVE_INFINITY) {
-                        neg++;
-                    }
-                }
+                NonFiniteCount bad = NonFiniteCount.of(values);
                 String component = component(e.getKey());
                 byComponent.merge(component, (long) values.length, Long::sum);
                 tensors.add(new Tensor(s.name(), e.getKey(), s.info().dtype(), s.info().shape(), s.info().byteLength(),
-                        values.length, component, nan, pos, neg));
+                        values.length, component, bad.nan(), bad.positiveInfinity(), bad.negativeInfinity()));
             }
             List<Path> files = weights.files().stream().map(f -> f.path()).toList();
             return new ModelSummary(modelDir, config, files, weights.fileBytes(), List.copyOf(tensors), byComponent,
