@@ -46,7 +46,6 @@ public final class SparseMixerEncoder implements AutoCloseable {
         MemoryBudget.checkModel(config, options.threads(), MemoryBudget.heapLimit());
         Weights w = new Weights(config, weights, options.weightPrecision());
         int h = config.hiddenSize();
-        int s = config.maxSequenceLength();
         Embeddings embeddings = new Embeddings(config, w);
         EncoderLayer[] layers = new EncoderLayer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
