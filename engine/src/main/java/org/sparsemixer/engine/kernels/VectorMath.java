@@ -105,8 +105,11 @@ final class VectorMath {
 
     /** exp(hi + lo) for hi clamped to [EXP_MIN, EXP_MAX], |lo| tiny; 0 when hi &lt; about -87.9. */
     static FloatVector exp(FloatVector hi, FloatVector lo) {
-        FloatVector t = hi.max(EXP_MIN).min(EXP_MAX);
-        FloatVector n = t.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+        FloatVector t = clamp(hi, EXP_MIN, EXP_MAX);
+        // n + 1.5 * 2^23 holds the integer n in its low mantissa bits: (bits << 23) is n << 23, the exponent
+        // field of 2^n, without a float-to-int conversion.
+        FloatVector shifted = t.mul(LOG2E).add(ROUND_MAGIC);
+        FloatVector n = shifted.sub(ROUND_MAGIC);
         FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), t);
         r = n.fma(FloatVector.broadcast(S, -LN2_LO), r).add(lo);
         FloatVector p = r.fma(FloatVector.broadcast(S, P0), FloatVector.broadcast(S, P1));
@@ -115,8 +118,18 @@ final class VectorMath {
         p = p.fma(r, FloatVector.broadcast(S, P4));
         p = p.fma(r, FloatVector.broadcast(S, P5));
         p = p.fma(r.mul(r), r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        IntVector bits = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23);
         return p.mul(bits.reinterpretAsFloats());
+    }
+
+    /**
+     * {@code min(max(v, lo), hi)} for lo &lt;= hi, NaN kept, by compare and blend: the same values as
+     * {@code v.max(lo).min(hi)}, but {@code FloatVector.max/min} compile to several instructions each
+     * (Java's NaN and signed-zero rules), which made them the largest part of exp and GELU.
+     */
+    static FloatVector clamp(FloatVector v, float lo, float hi) {
+        FloatVector low = v.blend(lo, v.lt(lo));
+        return low.blend(hi, low.compare(VectorOperators.GT, hi));
     }
 
     static float expScalar(float hi, float lo) {
@@ -145,7 +158,7 @@ final class VectorMath {
 
     static FloatVector gelu(FloatVector xIn) {
         // Outside [-20, 20] exp(t) is clamped anyway: gelu(x) is then x, or max(x, -20) / 1.7e38, about -1e-37.
-        FloatVector x = xIn.max(-GELU_CLAMP).min(GELU_CLAMP);
+        FloatVector x = clamp(xIn, -GELU_CLAMP, GELU_CLAMP);
         FloatVector x2h = x.mul(x);
         FloatVector x2l = x.fma(x, x2h.neg());
         FloatVector p = x2h.mul(B_HI);
@@ -156,7 +169,8 @@ final class VectorMath {
         FloatVector th = x.mul(qh);
         FloatVector tl = x.fma(qh, th.neg()).add(x.mul(ql));
         FloatVector e = exp(th, tl);
-        return xIn.max(-GELU_CLAMP).div(e.add(1f));
+        FloatVector low = xIn.blend(-GELU_CLAMP, xIn.lt(-GELU_CLAMP));
+        return low.div(e.add(1f));
     }
 
     static float geluScalar(float xIn) {
@@ -184,7 +198,7 @@ final class VectorMath {
         ps = ps.fma(z, FloatVector.broadcast(S, T3));
         ps = ps.fma(z, FloatVector.broadcast(S, T4));
         ps = ps.mul(z).fma(x, x);
-        FloatVector e = exp(ax.min(TANH_CLAMP).mul(2f));
+        FloatVector e = exp(ax.blend(TANH_CLAMP, ax.compare(VectorOperators.GT, TANH_CLAMP)).mul(2f));
         FloatVector pl = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
         pl = pl.lanewise(VectorOperators.NEG, x.lt(0f));
         VectorMask<Float> small = ax.lt(TANH_SMALL);
