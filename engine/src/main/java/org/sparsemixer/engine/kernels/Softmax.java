@@ -24,24 +24,63 @@ public final class Softmax {
 
     /** In place over {@code x[offset, offset + n)}. */
     public static void row(float[] x, int offset, int n) {
+        row(x, offset, n, null, 0);
+    }
+
+    /**
+     * Adds {@link #MASK_PENALTY} (in float32, as TensorFlow does) to every key s with
+     * {@code mask[maskOffset + s] == 0}, then softmax in place.
+     */
+    public static void maskedRow(float[] x, int offset, int n, int[] mask, int maskOffset) {
+        row(x, offset, n, mask, maskOffset);
+    }
+
+    /**
+     * {@link #maskedRow} on {@code rows} rows of length n, row r at {@code x[offset + r * n]}, all with the
+     * same mask. The mask is looked at once: a row with no masked key skips the penalty entirely (adding
+     * nothing gives the same values).
+     */
+    public static void maskedRows(float[] x, int offset, int rows, int n, int[] mask, int maskOffset) {
+        boolean anyMasked = false;
+        for (int j = 0; j < n && !anyMasked; j++) {
+            anyMasked = mask[maskOffset + j] == 0;
+        }
+        for (int r = 0; r < rows; r++) {
+            row(x, offset + r * n, n, anyMasked ? mask : null, maskOffset);
+        }
+    }
+
+    /**
+     * Three passes: the maximum, exp(x - max) stored and summed, the scaling. The penalty of a masked key
+     * is added (the same float addition) in both of the first two passes rather than stored first, and
+     * the maximum is taken with compare-and-blend in two independent chains: the maximum of a set does not
+     * depend on the order, and a NaN (which FloatVector.max would propagate) makes the sum, and so every
+     * output, NaN either way.
+     */
+    private static void row(float[] x, int offset, int n, int[] mask, int maskOffset) {
         if (n <= 0) {
             return;
         }
+        final int l = S.length();
         int bound = S.loopBound(n);
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector m1 = m0;
         int j = 0;
-        float max = Float.NEGATIVE_INFINITY;
-        if (bound > 0) {
-            FloatVector vmax = FloatVector.fromArray(S, x, offset);
-            for (j = S.length(); j < bound; j += S.length()) {
-                vmax = vmax.max(FloatVector.fromArray(S, x, offset + j));
-            }
-            max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; j + 2 * l <= bound; j += 2 * l) {
+            FloatVector v0 = scores(x, offset + j, mask, maskOffset + j);
+            FloatVector v1 = scores(x, offset + j + l, mask, maskOffset + j + l);
+            m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+            m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
         }
+        for (; j < bound; j += l) {
+            FloatVector v0 = scores(x, offset + j, mask, maskOffset + j);
+            m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
+        }
+        float max = m0.max(m1).reduceLanes(VectorOperators.MAX);
         for (; j < n; j++) {
-            max = Math.max(max, x[offset + j]);
+            max = Math.max(max, score(x, offset + j, mask, maskOffset + j));
         }
         // the denominator in the fixed order of VectorShapes.SUM_WIDTH partial sums (any vector width)
-        final int l = S.length();
         final int step = VectorShapes.SUM_WIDTH;
         final int sumBound = n - n % step;
         FloatVector a0 = FloatVector.zero(S);
@@ -50,22 +89,22 @@ public final class Softmax {
         FloatVector a3 = a0;
         float tail = 0f;
         for (j = 0; j < sumBound; j += step) {
-            a0 = a0.add(expInPlace(x, offset + j, max));
+            a0 = a0.add(expInPlace(x, offset + j, mask, maskOffset + j, max));
             if (VectorShapes.SUM_VECTORS > 1) {
-                a1 = a1.add(expInPlace(x, offset + j + l, max));
+                a1 = a1.add(expInPlace(x, offset + j + l, mask, maskOffset + j + l, max));
                 if (VectorShapes.SUM_VECTORS > 2) {
-                    a2 = a2.add(expInPlace(x, offset + j + 2 * l, max));
-                    a3 = a3.add(expInPlace(x, offset + j + 3 * l, max));
+                    a2 = a2.add(expInPlace(x, offset + j + 2 * l, mask, maskOffset + j + 2 * l, max));
+                    a3 = a3.add(expInPlace(x, offset + j + 3 * l, mask, maskOffset + j + 3 * l, max));
                 }
             }
         }
         for (; j < n; j++) {
-            float e = VectorMath.expScalar(x[offset + j] - max);
+            float e = VectorMath.expScalar(score(x, offset + j, mask, maskOffset + j) - max);
             x[offset + j] = e;
             tail += e;
         }
         float inv = 1f / (VectorMath.sumPartials(a0, a1, a2, a3) + tail);
-        for (j = 0; j < bound; j += S.length()) {
+        for (j = 0; j < bound; j += l) {
             FloatVector.fromArray(S, x, offset + j).mul(inv).intoArray(x, offset + j);
         }
         for (; j < n; j++) {
@@ -73,30 +112,25 @@ public final class Softmax {
         }
     }
 
-    /** exp(x[i..] - max) stored in place and returned. */
-    private static FloatVector expInPlace(float[] x, int i, float max) {
-        FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, i).sub(max));
-        e.intoArray(x, i);
-        return e;
+    /** The scores at x[i..], with the penalty added where the mask (if any) is 0. */
+    private static FloatVector scores(float[] x, int i, int[] mask, int m) {
+        FloatVector v = FloatVector.fromArray(S, x, i);
+        if (mask == null) {
+            return v;
+        }
+        VectorMask<Float> masked = IntVector.fromArray(SI, mask, m).eq(0).cast(S);
+        return v.add(MASK_PENALTY, masked);
     }
 
-    /**
-     * Adds {@link #MASK_PENALTY} (in float32, as TensorFlow does) to every key s with
-     * {@code mask[maskOffset + s] == 0}, then softmax in place.
-     */
-    public static void maskedRow(float[] x, int offset, int n, int[] mask, int maskOffset) {
-        int bound = S.loopBound(n);
-        int j = 0;
-        for (; j < bound; j += S.length()) {
-            VectorMask<Float> masked = IntVector.fromArray(SI, mask, maskOffset + j).eq(0).cast(S);
-            FloatVector.fromArray(S, x, offset + j).add(MASK_PENALTY, masked).intoArray(x, offset + j);
-        }
-        for (; j < n; j++) {
-            if (mask[maskOffset + j] == 0) {
-                x[offset + j] += MASK_PENALTY;
-            }
-        }
-        row(x, offset, n);
+    private static float score(float[] x, int i, int[] mask, int m) {
+        return mask != null && mask[m] == 0 ? x[i] + MASK_PENALTY : x[i];
+    }
+
+    /** exp(scores at x[i..] - max) stored in place and returned. */
+    private static FloatVector expInPlace(float[] x, int i, int[] mask, int m, float max) {
+        FloatVector e = VectorMath.exp(scores(x, i, mask, m).sub(max));
+        e.intoArray(x, i);
+        return e;
     }
 
     /** Scalar twin of {@link #row}. */
