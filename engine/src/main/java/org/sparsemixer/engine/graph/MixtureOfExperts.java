@@ -9,11 +9,13 @@ import org.sparsemixer.engine.kernels.ComputePool;
  * from every group are gathered into one matrix so its weights stream once per batch. With several
  * compute threads the experts run side by side, one expert per thread at a time (every expert takes
  * the same number of tokens, so the split is even and there is one hand-off per layer rather than two
- * per expert). Experts are combined in ascending order afterwards, so the sum does not depend on
- * threads. A token no expert took gets 0.
+ * per expert; the threads take experts from a shared counter). Experts are combined in ascending order
+ * afterwards, so the sum does not depend on threads. A token no expert took gets 0.
  */
 final class MixtureOfExperts {
     private static final ComputePool CALLER_ONLY = ComputePool.singleThreaded();
+    /** Narrowest column band of the combine step worth a thread of its own. */
+    private static final int COMBINE_MIN_COLUMNS = 128;
 
     private final ExpertChoiceRouter router;
     private final FeedForward[] experts;
@@ -42,20 +44,20 @@ final class MixtureOfExperts {
         }
         float[] gathered = ws.get(Workspace.Buffer.GATHERED, taken * hidden);
         float[] y = ws.get(Workspace.Buffer.EXPERT_OUT, taken * hidden);
-        for (int e = 0; e < experts.length; e++) {
-            int[] tokens = assignments[e].tokens();
-            for (int i = 0; i < tokens.length; i++) {
-                System.arraycopy(x, tokens[i] * hidden, gathered, (first[e] + i) * hidden, hidden);
+        pool.forRange(experts.length, 1, (from, to) -> {
+            for (int e = from; e < to; e++) {
+                int[] tokens = assignments[e].tokens();
+                for (int i = 0; i < tokens.length; i++) {
+                    System.arraycopy(x, tokens[i] * hidden, gathered, (first[e] + i) * hidden, hidden);
+                }
             }
-        }
+        });
         if (pool.threads() > 1 && experts.length >= pool.threads()) {
-            pool.forRange(experts.length, 1, (from, to) -> {
-                for (int e = from; e < to; e++) {
-                    int n = assignments[e].size();
-                    if (n > 0) {
-                        experts[e].forward(CALLER_ONLY, gathered, first[e] * hidden, n, innerScratch.get(n * inner),
-                                null, y, first[e] * hidden);
-                    }
+            pool.forEachIndex(experts.length, e -> {
+                int n = assignments[e].size();
+                if (n > 0) {
+                    experts[e].forward(CALLER_ONLY, gathered, first[e] * hidden, n, innerScratch.get(n * inner),
+                            null, y, first[e] * hidden);
                 }
             });
         } else {
@@ -67,17 +69,20 @@ final class MixtureOfExperts {
                 }
             }
         }
-        for (int e = 0; e < experts.length; e++) {
-            ExpertChoiceRouter.Assignment a = assignments[e];
-            for (int i = 0; i < a.size(); i++) {
-                int o = a.tokens()[i] * hidden;
-                int src = (first[e] + i) * hidden;
-                float w = a.weights()[i];
-                for (int j = 0; j < hidden; j++) {
-                    out[o + j] += w * y[src + j];
+        // Each thread combines a band of columns over all experts in ascending order: the same sums.
+        pool.forRange(hidden, COMBINE_MIN_COLUMNS, (from, to) -> {
+            for (int e = 0; e < experts.length; e++) {
+                ExpertChoiceRouter.Assignment a = assignments[e];
+                for (int i = 0; i < a.size(); i++) {
+                    int o = a.tokens()[i] * hidden;
+                    int src = (first[e] + i) * hidden;
+                    float w = a.weights()[i];
+                    for (int j = from; j < to; j++) {
+                        out[o + j] += w * y[src + j];
+                    }
                 }
             }
-        }
+        });
         ws.end(Stage.EXPERTS);
     }
 }

@@ -58,22 +58,18 @@ final class MultiHeadAttention implements TokenMixer {
         Gemm.multiply(pool, keyValue, 0, hidden, rows, key, k, 0, hidden, Epilogue.bias(keyBias));
         Gemm.multiply(pool, keyValue, 0, hidden, rows, value, v, 0, hidden, Epilogue.bias(valueBias));
         float[] context = ws.get(Workspace.Buffer.CONTEXT, rows * hidden);
-        pool.forRange(batch * heads, 1, (from, to) -> {
+        pool.forEachIndex(batch * heads, bh -> {
             float[] scores = scoreScratch.get(s * s);
-            for (int bh = from; bh < to; bh++) {
-                int b = bh / heads;
-                int h = bh % heads;
-                int base = b * s * hidden + h * headSize;
-                MatrixView qh = new MatrixView(q, base, s, headSize, hidden, 1);
-                MatrixView kh = new MatrixView(k, base, s, headSize, hidden, 1);
-                MatrixView vh = new MatrixView(v, base, s, headSize, hidden, 1);
-                Gemm.multiply(qh, kh.transpose(), MatrixView.rowMajor(scores, 0, s, s));
-                for (int t = 0; t < s; t++) {
-                    Softmax.maskedRow(scores, t * s, s, mask, b * s);
-                }
-                Gemm.multiply(MatrixView.rowMajor(scores, 0, s, s), vh,
-                        new MatrixView(context, base, s, headSize, hidden, 1));
-            }
+            int b = bh / heads;
+            int h = bh % heads;
+            int base = b * s * hidden + h * headSize;
+            MatrixView qh = new MatrixView(q, base, s, headSize, hidden, 1);
+            MatrixView kh = new MatrixView(k, base, s, headSize, hidden, 1);
+            MatrixView vh = new MatrixView(v, base, s, headSize, hidden, 1);
+            Gemm.multiply(qh, kh.transpose(), MatrixView.rowMajor(scores, 0, s, s));
+            Softmax.maskedRows(scores, 0, s, s, mask, b * s);
+            Gemm.multiply(MatrixView.rowMajor(scores, 0, s, s), vh,
+                    new MatrixView(context, base, s, headSize, hidden, 1));
         });
         Gemm.multiply(pool, context, 0, hidden, rows, output, out, 0, hidden, Epilogue.bias(outputBias));
     }

@@ -85,6 +85,29 @@ public final class ComputePool implements AutoCloseable {
         fork.finish();
     }
 
+    /**
+     * Runs {@code body} once for every index in [0, count), the threads taking the next index from a shared
+     * counter: a thread slowed down by other processes simply takes fewer. For items of similar, sizeable
+     * cost (experts, attention heads, GEMM blocks); which thread runs an index must not change its result.
+     */
+    public void forEachIndex(int count, IndexBody body) {
+        if (count <= 0) {
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        forRange(Math.min(threads, count), 1, (from, to) -> {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                body.run(i);
+            }
+        });
+    }
+
+    /** Runs one index of {@link #forEachIndex}. */
+    @FunctionalInterface
+    public interface IndexBody {
+        void run(int index);
+    }
+
     /** The chunks of one {@link #forRange} call handed to workers: completion count and first failure. */
     private static final class Fork {
         private final CountDownLatch done;

@@ -1,6 +1,5 @@
 package org.sparsemixer.engine.kernels;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -117,7 +116,14 @@ public final class Gemm {
             scratch[0] = new float[packed];
         }
         float[] bp = scratch[0];
-        PackedMatrix.packInto(b.data(), b.offset(), b.rowStride(), b.colStride(), k, n, nv, bp);
+        if (pool.threads() > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS) {
+            // The product will run on the pool anyway; let its threads pack a share of the panels each.
+            int panels = (n + nv * L - 1) / (nv * L);
+            pool.forRange(panels, 1, (p0, p1) ->
+                    PackedMatrix.packPanels(b.data(), b.offset(), b.rowStride(), b.colStride(), k, n, nv, bp, p0, p1));
+        } else {
+            PackedMatrix.packInto(b.data(), b.offset(), b.rowStride(), b.colStride(), k, n, nv, bp);
+        }
         float[] aData = a.data();
         int aOff = a.offset();
         int lda = a.rowStride();
@@ -164,21 +170,17 @@ public final class Gemm {
         // change any element's summation chain.
         int mBlocks = (m + MC - 1) / MC;
         int groups = (panels + PANEL_GROUP - 1) / PANEL_GROUP;
-        int units = mBlocks * groups;
-        AtomicInteger next = new AtomicInteger();
-        pool.forRange(Math.min(threads, units), 1, (from, to) -> {
-            for (int u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) {
-                int rb = u / groups;
-                int g = u - rb * groups;
-                int m0 = rb * MC;
-                int p0 = g * PANEL_GROUP;
-                if (half != null) {
-                    blockHalf(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, half, p0,
-                            Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e);
-                } else {
-                    block(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, nv, bp, p0,
-                            Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e);
-                }
+        pool.forEachIndex(mBlocks * groups, u -> {
+            int rb = u / groups;
+            int g = u - rb * groups;
+            int m0 = rb * MC;
+            int p0 = g * PANEL_GROUP;
+            if (half != null) {
+                blockHalf(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, half, p0,
+                        Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e);
+            } else {
+                block(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, nv, bp, p0,
+                        Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e);
             }
         });
     }

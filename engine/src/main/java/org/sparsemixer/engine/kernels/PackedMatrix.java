@@ -174,8 +174,14 @@ public final class PackedMatrix {
     static void packInto(float[] src, int offset, int rowStride, int colStride, int rows, int cols, int nv,
                          float[] dst) {
         int nr = nv * VectorShapes.LANES;
-        int panels = (cols + nr - 1) / nr;
-        for (int p = 0; p < panels; p++) {
+        packPanels(src, offset, rowStride, colStride, rows, cols, nv, dst, 0, (cols + nr - 1) / nr);
+    }
+
+    /** As {@link #packInto} for panels [p0, p1) only (panels are independent: threads may pack a share each). */
+    static void packPanels(float[] src, int offset, int rowStride, int colStride, int rows, int cols, int nv,
+                           float[] dst, int p0, int p1) {
+        int nr = nv * VectorShapes.LANES;
+        for (int p = p0; p < p1; p++) {
             int j0 = p * nr;
             int width = Math.min(nr, cols - j0);
             int base = p * rows * nr;
