@@ -3,7 +3,8 @@ package org.sparsemixer.engine;
 /**
  * What one call of the encoder returns, row-major:
  * {@code sequenceOutput} [B, S, H], {@code pooledOutput} [B, H], {@code encoderOutputs} [L, B, S, H]
- * (every layer's output; the last equals {@code sequenceOutput}).
+ * (every layer's output; the last equals {@code sequenceOutput}), or null when the encoder was built with
+ * {@link EncoderOptions#withEncoderOutputs EncoderOptions.withEncoderOutputs(false)}.
  */
 public record EncoderOutput(
         int batchSize,
@@ -26,7 +27,12 @@ public record EncoderOutput(
         return pooledOutput[b * hiddenSize + h];
     }
 
+    /** @throws IllegalStateException when this call did not keep every layer's output */
     public float encoderOutput(int layer, int b, int t, int h) {
+        if (encoderOutputs == null) {
+            throw new IllegalStateException(ENCODER_OUTPUTS + " were not kept: the encoder was built with "
+                    + "EncoderOptions.withEncoderOutputs(false)");
+        }
         return encoderOutputs[((layer * batchSize + b) * sequenceLength + t) * hiddenSize + h];
     }
 }

@@ -30,7 +30,9 @@ import org.sparsemixer.loader.RandomWeights;
  * Options: {@code --gelu onnx|spelled|fastgelu} (how GELU is exported; default onnx),
  * {@code --combine onehot|scatter} (how MoE outputs return to token order; default onehot, see
  * {@link OnnxExport.Combine}),
- * {@code --encoder-outputs} (ORT also returns every layer's output, as the engine always does),
+ * {@code --encoder-outputs} (both return every layer's output; by default neither does: the export has only
+ * {@code sequence_output} and {@code pooled_output}, and the engine is built with
+ * {@code EncoderOptions.withEncoderOutputs(false)}, so both compute and return the same tensors),
  * {@code --spinning} (ORT's intra-op threads spin-wait between ops, ORT's own default; off here because on a
  * shared 2-core machine spinning makes ORT 1.5-2x slower whenever the other core is busy, and the comparison
  * should be against ORT's better setting), {@code --seed N},
@@ -105,14 +107,16 @@ public final class OnnxComparison {
                 configName, batch, gelu, combine, encoderOutputs, Files.size(model) / 1e6, (System.nanoTime() - t0) / 1e9);
 
         try (RandomWeights generator = weights;
-             SparseMixerEncoder engine = SparseMixerEncoder.create(config, generator, EncoderOptions.threads(threads));
+             SparseMixerEncoder engine = SparseMixerEncoder.create(config, generator,
+                     EncoderOptions.threads(threads).withEncoderOutputs(encoderOutputs));
              OrtEncoder ort = new OrtEncoder(model, threads, config.numLayers(), config.hiddenSize(), spinning,
                      optimized)) {
             if (keep == null) {
                 Files.delete(model); // ORT has read it
             }
-            System.out.printf(Locale.ROOT, "engine threads=%d; ort %s intra-op threads=%d inter-op=1 opt=ALL spinning=%s%n",
-                    threads, ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(), threads, spinning);
+            System.out.printf(Locale.ROOT, "engine threads=%d encoder_outputs=%s; ort %s intra-op threads=%d inter-op=1"
+                            + " opt=ALL spinning=%s%n", threads, encoderOutputs,
+                    ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(), threads, spinning);
             EncoderOutput want = engine.encode(input);
             EncoderOutput got = ort.encode(input);
             List<OutputComparison.Diff> diffs = OutputComparison.compare(want, got);

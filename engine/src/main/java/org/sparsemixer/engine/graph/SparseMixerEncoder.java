@@ -19,6 +19,9 @@ import org.sparsemixer.engine.kernels.ComputePool;
  * Its compute threads live until {@link #close()}.
  */
 public final class SparseMixerEncoder implements AutoCloseable {
+    /** Smallest share of an output copy worth a thread of its own (256 KB). */
+    private static final int COPY_MIN_FLOATS = 1 << 16;
+
     private final SparseMixerConfig config;
     private final ComputePool pool;
     private final Embeddings embeddings;
@@ -26,12 +29,13 @@ public final class SparseMixerEncoder implements AutoCloseable {
     private final Pooler pooler;
     private final WeightPrecision weightPrecision;
     private final long weightBytes;
+    private final boolean keepEncoderOutputs;
     private final Workspace.Pool workspaces = new Workspace.Pool();
     private volatile boolean closed;
 
     private SparseMixerEncoder(SparseMixerConfig config, ComputePool pool, Embeddings embeddings,
                                EncoderLayer[] layers, Pooler pooler, WeightPrecision weightPrecision,
-                               long weightBytes) {
+                               long weightBytes, boolean keepEncoderOutputs) {
         this.config = config;
         this.pool = pool;
         this.embeddings = embeddings;
@@ -39,6 +43,7 @@ public final class SparseMixerEncoder implements AutoCloseable {
         this.pooler = pooler;
         this.weightPrecision = weightPrecision;
         this.weightBytes = weightBytes;
+        this.keepEncoderOutputs = keepEncoderOutputs;
     }
 
     /** Builds the graph, reading every tensor of {@link ModelLayout#expectedTensors} from {@code weights}. */
@@ -53,7 +58,7 @@ public final class SparseMixerEncoder implements AutoCloseable {
         }
         Pooler pooler = new Pooler(w.matrix(ModelLayout.POOLER + "kernel", h, h), w.floats(ModelLayout.POOLER + "bias"));
         return new SparseMixerEncoder(config, new ComputePool(options.threads()), embeddings, layers, pooler,
-                options.weightPrecision(), w.bytes());
+                options.weightPrecision(), w.bytes(), options.encoderOutputs());
     }
 
     private static EncoderLayer layer(SparseMixerConfig c, Weights w, int i) {
@@ -148,7 +153,7 @@ public final class SparseMixerEncoder implements AutoCloseable {
         int rows = batch * s;
         int block = rows * h;
         int[] mask = combinedMask(input);
-        float[] encoderOutputs = new float[Math.multiplyExact(layers.length, block)];
+        float[] encoderOutputs = keepEncoderOutputs ? new float[Math.multiplyExact(layers.length, block)] : null;
         float[] sequenceOutput = new float[block];
         float[] pooled;
         Workspace ws = workspaces.acquire(times);
@@ -163,12 +168,14 @@ public final class SparseMixerEncoder implements AutoCloseable {
                     throw new CancellationException("interrupted before layer " + i);
                 }
                 layers[i].forward(pool, ws, x, mask, batch, rows, out);
-                System.arraycopy(out, 0, encoderOutputs, i * block, block);
+                if (encoderOutputs != null) {
+                    copy(out, encoderOutputs, i * block, block);
+                }
                 float[] next = out;
                 out = x;
                 x = next;
             }
-            System.arraycopy(x, 0, sequenceOutput, 0, block);
+            copy(x, sequenceOutput, 0, block);
             ws.begin();
             pooled = pooler.forward(pool, sequenceOutput, batch, s);
             ws.end(Stage.POOLER);
@@ -176,6 +183,11 @@ public final class SparseMixerEncoder implements AutoCloseable {
             workspaces.release(ws);
         }
         return new EncoderOutput(batch, s, h, layers.length, sequenceOutput, pooled, encoderOutputs);
+    }
+
+    /** {@code to[at, at + length) = from[0, length)}, a share on each thread (a layer is 1 MB for Base). */
+    private void copy(float[] from, float[] to, int at, int length) {
+        pool.forRange(length, COPY_MIN_FLOATS, (lo, hi) -> System.arraycopy(from, lo, to, at + lo, hi - lo));
     }
 
     /** [B * S]: the word mask followed by the dense mask of every example. */
