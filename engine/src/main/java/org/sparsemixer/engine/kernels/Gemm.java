@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link MicroKernels}) hold an mr x nv tile of accumulators (mr &lt;= 6, or &lt;= 12 for one-vector panels)
  * in registers, stream the panel
  * and broadcast elements of A read in place (A is never packed). Loops, outside in: K blocks of at most
- * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC}, panels, row tiles. The rows of a block are cut into
- * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed); a last partial panel is
+ * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC}, panels, row
+ * tiles. The rows of a block are cut into tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows
+ * computed), except when B streams from memory ({@link #streamedTileRows}); a last partial panel is
  * computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
  * while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
  * <p>
@@ -44,6 +45,8 @@ public final class Gemm {
     static final int PANEL_GROUP = 4;
     /** Below this many flops (2 M N K) a product runs on the calling thread. */
     static final long PARALLEL_MIN_FLOPS = 3_000_000L;
+    /** Products with at most this many rows against a prepacked matrix use {@link #streamedTileRows}. */
+    static final int STREAMED_ROWS = 48;
 
     private static final ComputePool SINGLE = ComputePool.singleThreaded();
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
@@ -67,7 +70,10 @@ public final class Gemm {
         if (m == 0) {
             return;
         }
-        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, epilogue);
+        // A few rows against a prepacked F32 matrix (an expert's tokens at batch 1): B streams from memory.
+        boolean streamed = b.half == null && m <= STREAMED_ROWS;
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, epilogue,
+                streamed);
     }
 
     /** Single-threaded form of the packed product. */
@@ -140,7 +146,7 @@ public final class Gemm {
             aOff = 0;
             lda = k;
         }
-        run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), epilogue);
+        run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), epilogue, false);
     }
 
     /** Single-threaded form of {@link #multiply(ComputePool, MatrixView, MatrixView, MatrixView)}. */
@@ -152,7 +158,7 @@ public final class Gemm {
 
     /** B is {@code bp} (F32 panels) or, when {@code half} is not null, that 16-bit matrix. */
     private static void run(ComputePool pool, float[] a, int aOff, int lda, int m, int k, int n, int nv,
-                            float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, Epilogue e) {
+                            float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, Epilogue e, boolean streamed) {
         int nr = nv * L;
         int panels = (n + nr - 1) / nr;
         int threads = pool.threads();
@@ -161,7 +167,7 @@ public final class Gemm {
             if (half != null) {
                 blockHalf(a, aOff, lda, 0, m, k, n, half, 0, panels, c, cOff, ldc, e);
             } else {
-                block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, e);
+                block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, e, streamed);
             }
             return;
         }
@@ -180,14 +186,14 @@ public final class Gemm {
                         Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e);
             } else {
                 block(a, aOff, lda, m0, Math.min(m, m0 + MC), k, n, nv, bp, p0,
-                        Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e);
+                        Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e, streamed);
             }
         });
     }
 
     /** Rows [m0, m1) x panels [p0, p1) of C, all K. */
     static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp,
-                      int p0, int p1, float[] c, int cOff, int ldc, Epilogue e) {
+                      int p0, int p1, float[] c, int cOff, int ldc, Epilogue e, boolean streamed) {
         int nr = nv * L;
         int kBlocks = (k + KC - 1) / KC;
         int kcStep = (k + kBlocks - 1) / kBlocks;
@@ -197,7 +203,8 @@ public final class Gemm {
             for (int ic = m0; ic < m1; ic += MC) {
                 int rows = Math.min(MC, m1 - ic);
                 for (int p = p0; p < p1; p++) {
-                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, edge, c, cOff, ldc, e);
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, edge, c, cOff, ldc, e,
+                            streamed);
                 }
             }
         }
@@ -228,7 +235,7 @@ public final class Gemm {
                 b.widen((p * k + pc) * nr, widened, 0, kc * nr);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int rows = Math.min(MC, m1 - ic);
-                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, edge, c, cOff, ldc, e);
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, edge, c, cOff, ldc, e, false);
                 }
             }
         }
@@ -240,7 +247,7 @@ public final class Gemm {
      */
     private static void panelTiles(float[] a, int aOff, int lda, int ic, int rows, int pc, int kc, int k, int n,
                                    int nv, int p, float[] bp, int bOff, float[] edge, float[] c, int cOff, int ldc,
-                                   Epilogue e) {
+                                   Epilogue e, boolean streamed) {
         int nr = nv * L;
         int mrMax = MicroKernels.maxRows(nv);
         boolean accumulate = pc > 0;
@@ -249,9 +256,9 @@ public final class Gemm {
         int j0 = p * nr;
         int width = Math.min(nr, n - j0);
         int i = ic;
-        for (int t = 0; t < tiles; t++) {
-            // Balanced tile heights: the first (rows % tiles) tiles are one row taller.
-            int mr = rows / tiles + (t < rows % tiles ? 1 : 0);
+        boolean firstRowAlone = streamed && nv == 4 && rows >= 8;
+        for (int t = 0; i < ic + rows; t++) {
+            int mr = firstRowAlone ? streamedTileRows(t, ic + rows - i) : rows / tiles + (t < rows % tiles ? 1 : 0);
             int aRow = aOff + i * lda + pc;
             int cRow = cOff + i * ldc + j0;
             if (width == nr) {
@@ -272,6 +279,27 @@ public final class Gemm {
             }
             i += mr;
         }
+    }
+
+    /**
+     * Tile heights when B streams from memory ({@code streamed}: at most {@link #STREAMED_ROWS} rows against a
+     * prepacked matrix). The first tile to touch a panel waits for it to arrive from memory; Java cannot
+     * prefetch, and the number of cache misses in flight is bounded by how much other work sits between the
+     * loads. So the first tile is a single row (4 loads per 4 multiply-adds: the most misses in flight, the
+     * panel arrives fastest), and the rest, now in L2, run in 6-row tiles ending in 4- or 3-row ones rather
+     * than 5-row ones, which run ~9 % slower per multiply-add. 32 rows: 1+6+6+6+6+4+3, against 6+6+5+5+5+5;
+     * experts of Base at batch 1 take 5-8 % less time (ExpertsStream harness in bench/README.md).
+     * Tile heights do not change any element's summation chain.
+     */
+    static int streamedTileRows(int t, int remaining) {
+        if (t == 0) {
+            return 1;
+        }
+        return switch (remaining) {
+            case 7, 8 -> 4;
+            case 9 -> 5;
+            default -> Math.min(6, remaining);
+        };
     }
 
     /** Applies the epilogue to rows [row0, row0 + rows) x cols [col0, col0 + cols) of C. */

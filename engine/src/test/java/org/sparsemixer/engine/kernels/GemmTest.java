@@ -3,6 +3,7 @@ package org.sparsemixer.engine.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,30 @@ class GemmTest {
         checkPacked(ComputePool.singleThreaded(), 1, 2049, 129);
         checkPacked(POOL2, 127, 513, 511);
         checkPacked(POOL3, 201, 257, 513);
+    }
+
+    @Test
+    void streamedTilingMatchesScalarTwinForEverySmallM() {
+        // at most STREAMED_ROWS rows: a 1-row first tile, then 6/4/3-row tiles; K over two blocks, a partial panel
+        for (int m = 1; m <= Gemm.STREAMED_ROWS + 1; m++) {
+            checkPacked(ComputePool.singleThreaded(), m, 600, 130);
+        }
+        checkPacked(POOL2, 32, 2051, 200);
+        checkPacked(POOL3, 48, 512, 2048);
+    }
+
+    @Test
+    void streamedTileHeightsCoverEveryRowOnce() {
+        for (int rows = 8; rows <= Gemm.STREAMED_ROWS; rows++) {
+            int done = 0;
+            for (int t = 0; done < rows; t++) {
+                int mr = Gemm.streamedTileRows(t, rows - done);
+                assertTrue(mr >= 1 && mr <= MicroKernels.maxRows(4), "rows=" + rows + " tile " + t + ": " + mr);
+                assertEquals(t == 0, mr == 1, "rows=" + rows + ": only the first tile is a single row");
+                done += mr;
+            }
+            assertEquals(rows, done, "rows=" + rows);
+        }
     }
 
     @Test
