@@ -25,7 +25,12 @@ final class MultiHeadAttention implements TokenMixer {
     private final float[] valueBias;
     private final PackedMatrix output;
     private final float[] outputBias;
+    /** Query rows whose scores are computed, normalized and applied together (192 KB of scores at S = 512). */
+    private static final int QUERY_BLOCK = 96;
+
     private final ThreadScratch scoreScratch = new ThreadScratch();
+    private final ThreadScratch keyScratch = new ThreadScratch();
+    private final ThreadScratch valueScratch = new ThreadScratch();
 
     MultiHeadAttention(int sequenceLength, int heads, Weights weights, String prefix, int hidden) {
         this.sequenceLength = sequenceLength;
@@ -59,17 +64,22 @@ final class MultiHeadAttention implements TokenMixer {
         Gemm.multiply(pool, keyValue, 0, hidden, rows, value, v, 0, hidden, Epilogue.bias(valueBias));
         float[] context = ws.get(Workspace.Buffer.CONTEXT, rows * hidden);
         pool.forEachIndex(batch * heads, bh -> {
-            float[] scores = scoreScratch.get(s * s);
             int b = bh / heads;
             int h = bh % heads;
             int base = b * s * hidden + h * headSize;
-            MatrixView qh = new MatrixView(q, base, s, headSize, hidden, 1);
-            MatrixView kh = new MatrixView(k, base, s, headSize, hidden, 1);
-            MatrixView vh = new MatrixView(v, base, s, headSize, hidden, 1);
-            Gemm.multiply(qh, kh.transpose(), MatrixView.rowMajor(scores, 0, s, s));
-            Softmax.maskedRows(scores, 0, s, s, mask, b * s);
-            Gemm.multiply(MatrixView.rowMajor(scores, 0, s, s), vh,
-                    new MatrixView(context, base, s, headSize, hidden, 1));
+            // K^T and V of the head are packed once; then blocks of query rows go through scores, softmax and
+            // P x V while their scores are in L2 (the whole [S, S] score matrix would pass through L3 three times).
+            PackedMatrix keysT = PackedMatrix.packScratch(new MatrixView(k, base, s, headSize, hidden, 1).transpose(),
+                    keyScratch.get(PackedMatrix.scratchSize(headSize, s)));
+            PackedMatrix values = PackedMatrix.packScratch(new MatrixView(v, base, s, headSize, hidden, 1),
+                    valueScratch.get(PackedMatrix.scratchSize(s, headSize)));
+            float[] scores = scoreScratch.get(Math.min(QUERY_BLOCK, s) * s);
+            for (int r0 = 0; r0 < s; r0 += QUERY_BLOCK) {
+                int n = Math.min(QUERY_BLOCK, s - r0);
+                Gemm.multiply(q, base + r0 * hidden, hidden, n, keysT, scores, 0, s, Epilogue.none());
+                Softmax.maskedRows(scores, 0, n, s, mask, b * s);
+                Gemm.multiply(scores, 0, s, n, values, context, base + r0 * hidden, hidden, Epilogue.none());
+            }
         });
         Gemm.multiply(pool, context, 0, hidden, rows, output, out, 0, hidden, Epilogue.bias(outputBias));
     }

@@ -70,8 +70,8 @@ public final class Gemm {
         if (m == 0) {
             return;
         }
-        // A few rows against a prepacked F32 matrix (an expert's tokens at batch 1): B streams from memory.
-        boolean streamed = b.half == null && m <= STREAMED_ROWS;
+        // A few rows against a prepacked F32 weight (an expert's tokens at batch 1): B streams from memory.
+        boolean streamed = b.half == null && !b.resident && m <= STREAMED_ROWS;
         run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, epilogue,
                 streamed);
     }

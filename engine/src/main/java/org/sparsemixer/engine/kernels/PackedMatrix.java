@@ -28,9 +28,16 @@ public final class PackedMatrix {
     final WeightPrecision precision;
     /** Multiplies every widened 16-bit element (1 for none; F32 storage holds scaled values instead). */
     final float scale;
+    /** Packed from activations into a caller's buffer ({@link #packScratch}): just written, so in cache. */
+    final boolean resident;
 
     private PackedMatrix(int rows, int cols, int panelVectors, float[] data, short[] half,
                          WeightPrecision precision, float scale) {
+        this(rows, cols, panelVectors, data, half, precision, scale, false);
+    }
+
+    private PackedMatrix(int rows, int cols, int panelVectors, float[] data, short[] half,
+                         WeightPrecision precision, float scale, boolean resident) {
         this.rows = rows;
         this.cols = cols;
         this.panelVectors = panelVectors;
@@ -39,6 +46,7 @@ public final class PackedMatrix {
         this.half = half;
         this.precision = precision;
         this.scale = scale;
+        this.resident = resident;
     }
 
     /** Packs the row-major [rows, cols] matrix starting at {@code offset} (the source is copied), F32. */
@@ -94,6 +102,34 @@ public final class PackedMatrix {
         short[] packed = new short[(int) packedSize];
         packHalf(source, offset, rows, cols, nv, precision, packed);
         return new PackedMatrix(rows, cols, nv, null, packed, precision, scale);
+    }
+
+    /** Floats of the buffer {@link #packScratch} needs for a [rows, cols] matrix. */
+    public static int scratchSize(int rows, int cols) {
+        long size = packedSize(rows, cols, panelVectors(cols));
+        if (rows < 1 || cols < 1 || size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("cannot pack a [" + rows + ", " + cols + "] matrix");
+        }
+        return (int) size;
+    }
+
+    /**
+     * Packs the activations {@code source} (F32, any strides) into {@code buffer} (at least
+     * {@link #scratchSize} floats) and returns a matrix over that buffer. Unlike the weights, it is only
+     * valid until the buffer is written again: it serves a B that several products of one call share (an
+     * attention head's K^T and V, used by every block of query rows) without packing it for each.
+     */
+    public static PackedMatrix packScratch(MatrixView source, float[] buffer) {
+        int rows = source.rows();
+        int cols = source.cols();
+        int size = scratchSize(rows, cols);
+        if (buffer.length < size) {
+            throw new IllegalArgumentException("a buffer of " + buffer.length + " floats cannot hold a packed ["
+                    + rows + ", " + cols + "] matrix (" + size + ")");
+        }
+        int nv = panelVectors(cols);
+        packInto(source.data(), source.offset(), source.rowStride(), source.colStride(), rows, cols, nv, buffer);
+        return new PackedMatrix(rows, cols, nv, buffer, null, WeightPrecision.F32, 1f, true);
     }
 
     /** As {@link #packInto} for a row-major source, storing 16-bit patterns of {@code precision}. */

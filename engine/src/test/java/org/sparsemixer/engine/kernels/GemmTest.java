@@ -99,6 +99,30 @@ class GemmTest {
     }
 
     @Test
+    void scratchPackedActivationsGiveTheSameProductAsViews() {
+        int[][] shapes = {{96, 64, 512}, {32, 64, 130}, {7, 33, 17}, {512, 512, 64}};
+        for (int[] sh : shapes) {
+            int m = sh[0];
+            int k = sh[1];
+            int n = sh[2];
+            float[] a = random(21, m * k);
+            float[] source = random(22, 3 + n * (k + 2));
+            // B as the transpose of a strided [n, k] activation, the way attention reads K
+            MatrixView b = new MatrixView(source, 3, n, k, k + 2, 1).transpose();
+            float[] buffer = new float[PackedMatrix.scratchSize(k, n) + 5];
+            PackedMatrix packed = PackedMatrix.packScratch(b, buffer);
+            float[] expected = new float[m * n];
+            float[] actual = new float[m * n];
+            Gemm.multiply(MatrixView.rowMajor(a, 0, m, k), b, MatrixView.rowMajor(expected, 0, m, n));
+            Gemm.multiply(a, 0, k, m, packed, actual, 0, n, Epilogue.none());
+            assertArrayEquals(expected, actual, "m=" + m + " k=" + k + " n=" + n);
+            assertEquals(b.get(k - 1, n - 1), packed.get(k - 1, n - 1));
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> PackedMatrix.packScratch(MatrixView.rowMajor(new float[64 * 65], 0, 64, 65), new float[64 * 65]));
+    }
+
+    @Test
     void streamedTileHeightsCoverEveryRowOnce() {
         for (int rows = 8; rows <= Gemm.STREAMED_ROWS; rows++) {
             int done = 0;
