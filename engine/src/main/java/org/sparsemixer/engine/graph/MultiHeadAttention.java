@@ -19,10 +19,8 @@ final class MultiHeadAttention implements TokenMixer {
     private final int headSize;
     private final PackedMatrix query;
     private final float[] queryBias;
-    private final PackedMatrix key;
-    private final float[] keyBias;
-    private final PackedMatrix value;
-    private final float[] valueBias;
+    private final PackedMatrix keyValue;
+    private final float[] keyValueBias;
     private final PackedMatrix output;
     private final float[] outputBias;
     /** Query rows whose scores are computed, normalized and applied together (192 KB of scores at S = 512). */
@@ -44,10 +42,12 @@ final class MultiHeadAttention implements TokenMixer {
         float scale = (float) (1.0 / Math.sqrt(headSize));
         query = weights.scaledMatrix(p + "query/kernel", hidden, hidden, scale);
         queryBias = scaled(weights.floats(p + "query/bias"), scale);
-        key = weights.matrix(p + "key/kernel", hidden, hidden);
-        keyBias = weights.floats(p + "key/bias");
-        value = weights.matrix(p + "value/kernel", hidden, hidden);
-        valueBias = weights.floats(p + "value/bias");
+        // K and V project the same input: one product with their kernels side by side, [H, 2H].
+        keyValue = weights.sideBySide(p + "key/kernel", p + "value/kernel", hidden, hidden);
+        float[] kb = weights.floats(p + "key/bias");
+        float[] vb = weights.floats(p + "value/bias");
+        keyValueBias = java.util.Arrays.copyOf(kb, 2 * hidden);
+        System.arraycopy(vb, 0, keyValueBias, hidden, hidden);
         output = weights.matrix(p + "attention_output/kernel", hidden, hidden);
         outputBias = weights.floats(p + "attention_output/bias");
     }
@@ -57,21 +57,22 @@ final class MultiHeadAttention implements TokenMixer {
         int s = sequenceLength;
         int rows = batch * s;
         float[] q = ws.get(Workspace.Buffer.QUERY, rows * hidden);
-        float[] k = ws.get(Workspace.Buffer.KEY, rows * hidden);
-        float[] v = ws.get(Workspace.Buffer.VALUE, rows * hidden);
+        // row t of kv: the keys of token t, then its values
+        float[] kv = ws.get(Workspace.Buffer.KEY_VALUE, rows * 2 * hidden);
         Gemm.multiply(pool, x, 0, hidden, rows, query, q, 0, hidden, Epilogue.bias(queryBias));
-        Gemm.multiply(pool, keyValue, 0, hidden, rows, key, k, 0, hidden, Epilogue.bias(keyBias));
-        Gemm.multiply(pool, keyValue, 0, hidden, rows, value, v, 0, hidden, Epilogue.bias(valueBias));
+        Gemm.multiply(pool, keyValue, 0, hidden, rows, this.keyValue, kv, 0, 2 * hidden, Epilogue.bias(keyValueBias));
         float[] context = ws.get(Workspace.Buffer.CONTEXT, rows * hidden);
         pool.forEachIndex(batch * heads, bh -> {
             int b = bh / heads;
             int h = bh % heads;
             int base = b * s * hidden + h * headSize;
+            int kvBase = b * s * 2 * hidden + h * headSize;
             // K^T and V of the head are packed once; then blocks of query rows go through scores, softmax and
             // P x V while their scores are in L2 (the whole [S, S] score matrix would pass through L3 three times).
-            PackedMatrix keysT = PackedMatrix.packScratch(new MatrixView(k, base, s, headSize, hidden, 1).transpose(),
+            PackedMatrix keysT = PackedMatrix.packScratch(
+                    new MatrixView(kv, kvBase, s, headSize, 2 * hidden, 1).transpose(),
                     keyScratch.get(PackedMatrix.scratchSize(headSize, s)));
-            PackedMatrix values = PackedMatrix.packScratch(new MatrixView(v, base, s, headSize, hidden, 1),
+            PackedMatrix values = PackedMatrix.packScratch(new MatrixView(kv, kvBase + hidden, s, headSize, 2 * hidden, 1),
                     valueScratch.get(PackedMatrix.scratchSize(s, headSize)));
             float[] scores = scoreScratch.get(Math.min(QUERY_BLOCK, s) * s);
             for (int r0 = 0; r0 < s; r0 += QUERY_BLOCK) {

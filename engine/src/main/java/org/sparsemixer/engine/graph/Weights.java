@@ -73,6 +73,21 @@ final class Weights {
         return count(PackedMatrix.pack(raw(name), 0, rows, cols, precision));
     }
 
+    /**
+     * Two [rows, cols] tensors side by side as one [rows, 2 cols] matrix (columns of {@code left} first), so
+     * that two products of the same input are one: each output element is the same chain as on its own.
+     */
+    PackedMatrix sideBySide(String left, String right, int rows, int cols) {
+        float[] l = raw(left);
+        float[] r = raw(right);
+        float[] both = new float[Math.multiplyExact(2 * rows, cols)];
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(l, i * cols, both, 2 * i * cols, cols);
+            System.arraycopy(r, i * cols, both, (2 * i + 1) * cols, cols);
+        }
+        return count(PackedMatrix.pack(both, 0, rows, 2 * cols, precision));
+    }
+
     /** {@link PackedMatrix#packScaled} of the tensor in the weight precision. */
     PackedMatrix scaledMatrix(String name, int rows, int cols, float scale) {
         return count(PackedMatrix.packScaled(raw(name), rows, cols, precision, scale));
