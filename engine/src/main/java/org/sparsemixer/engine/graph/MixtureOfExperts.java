@@ -29,7 +29,6 @@ final class MixtureOfExperts {
     void forward(ComputePool pool, Workspace ws, float[] x, int rows, float[] out) {
         int hidden = experts[0].hidden();
         int inner = experts[0].inner();
-        Arrays.fill(out, 0, rows * hidden, 0f);
         ws.begin();
         ExpertChoiceRouter.Assignment[] assignments = router.route(pool, ws, x, rows);
         ws.end(Stage.MOE_ROUTING);
@@ -39,6 +38,7 @@ final class MixtureOfExperts {
         }
         int taken = first[experts.length];
         if (taken == 0) {
+            Arrays.fill(out, 0, rows * hidden, 0f);
             ws.end(Stage.EXPERTS);
             return;
         }
@@ -71,6 +71,9 @@ final class MixtureOfExperts {
         }
         // Each thread combines a band of columns over all experts in ascending order: the same sums.
         pool.forRange(hidden, COMBINE_MIN_COLUMNS, (from, to) -> {
+            for (int r = 0; r < rows; r++) {
+                Arrays.fill(out, r * hidden + from, r * hidden + to, 0f);
+            }
             for (int e = 0; e < experts.length; e++) {
                 ExpertChoiceRouter.Assignment a = assignments[e];
                 for (int i = 0; i < a.size(); i++) {
