@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link MicroKernels}) hold an mr x nv tile of accumulators (mr &lt;= 6, or &lt;= 12 for one-vector panels)
  * in registers, stream the panel
  * and broadcast elements of A read in place (A is never packed). Loops, outside in: K blocks of at most
- * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC}, panels, row
- * tiles. The rows of a block are cut into tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows
+ * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC} (one block
+ * when the rows of a K block fit {@link #A_BLOCK_BYTES}), panels, row tiles. The rows of a block are cut into tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows
  * computed), except when B streams from memory ({@link #streamedTileRows}); a last partial panel is
  * computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
  * while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
@@ -47,6 +47,8 @@ public final class Gemm {
     static final long PARALLEL_MIN_FLOPS = 3_000_000L;
     /** Products with at most this many rows against a prepacked matrix use {@link #streamedTileRows}. */
     static final int STREAMED_ROWS = 48;
+    /** Largest A block (rows x K block) that {@link #block} keeps as one row block: half of a 1 MB L2. */
+    static final long A_BLOCK_BYTES = 512 * 1024;
 
     private static final ComputePool SINGLE = ComputePool.singleThreaded();
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
@@ -198,10 +200,13 @@ public final class Gemm {
         int kBlocks = (k + KC - 1) / KC;
         int kcStep = (k + kBlocks - 1) / kBlocks;
         float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
+        // Up to A_BLOCK_BYTES of A, one row block: each panel of B is then read once for all the rows
+        // (an expert's 256 tokens at batch 8 streams its weights once instead of three times).
+        int mc = (long) (m1 - m0) * kcStep * Float.BYTES <= A_BLOCK_BYTES ? Math.max(1, m1 - m0) : MC;
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
-            for (int ic = m0; ic < m1; ic += MC) {
-                int rows = Math.min(MC, m1 - ic);
+            for (int ic = m0; ic < m1; ic += mc) {
+                int rows = Math.min(mc, m1 - ic);
                 for (int p = p0; p < p1; p++) {
                     panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, edge, c, cOff, ldc, e,
                             streamed);
