@@ -122,7 +122,7 @@ final class MemoryBudget {
         }
         double mixing = 0;
         if (!c.attentionLayers().isEmpty()) {
-            // Q, K and V side by side, context; per thread a block of scores and the packed K^T and V
+            // Q, then K and V side by side, context; per thread a block of scores and the packed K^T and V
             mixing = Math.max(mixing, 4 * block + threads * (s * s + s * h));
         }
         if (c.attentionLayers().size() < c.numLayers()) {

@@ -1,5 +1,6 @@
 package org.sparsemixer.engine.graph;
 
+import java.util.Arrays;
 import org.sparsemixer.engine.kernels.ComputePool;
 import org.sparsemixer.engine.kernels.Epilogue;
 import org.sparsemixer.engine.kernels.Gemm;
@@ -13,6 +14,9 @@ import org.sparsemixer.engine.kernels.Softmax;
  * the context sit side by side in rows of width H.
  */
 final class MultiHeadAttention implements TokenMixer {
+    /** Query rows whose scores are computed, normalized and applied together (192 KB of scores at S = 512). */
+    private static final int QUERY_BLOCK = 96;
+
     private final int sequenceLength;
     private final int hidden;
     private final int heads;
@@ -23,9 +27,6 @@ final class MultiHeadAttention implements TokenMixer {
     private final float[] keyValueBias;
     private final PackedMatrix output;
     private final float[] outputBias;
-    /** Query rows whose scores are computed, normalized and applied together (192 KB of scores at S = 512). */
-    private static final int QUERY_BLOCK = 96;
-
     private final ThreadScratch scoreScratch = new ThreadScratch();
     private final ThreadScratch keyScratch = new ThreadScratch();
     private final ThreadScratch valueScratch = new ThreadScratch();
@@ -46,7 +47,7 @@ final class MultiHeadAttention implements TokenMixer {
         keyValue = weights.sideBySide(p + "key/kernel", p + "value/kernel", hidden, hidden);
         float[] kb = weights.floats(p + "key/bias");
         float[] vb = weights.floats(p + "value/bias");
-        keyValueBias = java.util.Arrays.copyOf(kb, 2 * hidden);
+        keyValueBias = Arrays.copyOf(kb, 2 * hidden);
         System.arraycopy(vb, 0, keyValueBias, hidden, hidden);
         output = weights.matrix(p + "attention_output/kernel", hidden, hidden);
         outputBias = weights.floats(p + "attention_output/bias");
