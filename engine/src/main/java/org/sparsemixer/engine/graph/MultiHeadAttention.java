@@ -10,8 +10,8 @@ import org.sparsemixer.engine.kernels.Softmax;
 
 /**
  * Keras MultiHeadAttention: per head, {@code softmax((q / sqrt(D)) k^T + maskPenalty) v}, then the
- * output projection. The [H, N, D] kernels are read as [H, N*D] matrices, so the heads of Q, K, V and
- * the context sit side by side in rows of width H.
+ * output projection. The [H, N, D] kernels are read as [H, N*D] matrices, so the heads of Q and of the
+ * context sit side by side in rows of width H, those of K and then V in rows of width 2H.
  */
 final class MultiHeadAttention implements TokenMixer {
     /** Query rows whose scores are computed, normalized and applied together (192 KB of scores at S = 512). */
