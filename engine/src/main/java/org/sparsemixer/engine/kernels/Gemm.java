@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * in registers, stream the panel
  * and broadcast elements of A read in place (A is never packed). Loops, outside in: K blocks of at most
  * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC} (one block
- * when the rows of a K block fit {@link #A_BLOCK_BYTES}), panels, row tiles. The rows of a block are cut into tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows
- * computed), except when B streams from memory ({@link #streamedTileRows}); a last partial panel is
+ * when the rows of a K block fit {@link #A_BLOCK_BYTES}), panels, row tiles. The rows of a block are cut into
+ * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed), except when B streams from
+ * memory ({@link #streamedTileRows}); a last partial panel is
  * computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
  * while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
  * <p>
