@@ -125,7 +125,7 @@ public final class Gemm {
             scratch[0] = new float[packed];
         }
         float[] bp = scratch[0];
-        if (pool.threads() > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS) {
+        if (onPool(pool, 2L * m * n * k)) {
             // The product will run on the pool anyway; let its threads pack a share of the panels each.
             int panels = (n + nv * L - 1) / (nv * L);
             pool.forRange(panels, 1, (p0, p1) ->
@@ -164,9 +164,7 @@ public final class Gemm {
                             float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, Epilogue e, boolean streamed) {
         int nr = nv * L;
         int panels = (n + nr - 1) / nr;
-        int threads = pool.threads();
-        long flops = 2L * m * n * k;
-        if (threads == 1 || flops < PARALLEL_MIN_FLOPS) {
+        if (!onPool(pool, 2L * m * n * k)) {
             if (half != null) {
                 blockHalf(a, aOff, lda, 0, m, k, n, half, 0, panels, c, cOff, ldc, e);
             } else {
@@ -192,6 +190,11 @@ public final class Gemm {
                         Math.min(panels, p0 + PANEL_GROUP), c, cOff, ldc, e, streamed);
             }
         });
+    }
+
+    /** Whether a product of {@code flops} is split over the pool rather than run on the caller. */
+    private static boolean onPool(ComputePool pool, long flops) {
+        return pool.threads() > 1 && flops >= PARALLEL_MIN_FLOPS;
     }
 
     /** Rows [m0, m1) x panels [p0, p1) of C, all K. */
