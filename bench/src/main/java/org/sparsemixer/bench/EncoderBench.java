@@ -20,7 +20,6 @@ import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
-import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.RandomWeights;
 
 /**
@@ -52,7 +51,7 @@ public class EncoderBench {
         try (RandomWeights weights = new RandomWeights(c, 42)) {
             encoder = SparseMixerEncoder.create(c, weights, EncoderOptions.threads(threads));
         }
-        input = BatchFiles.sampleBatch(c, batch, 1);
+        input = EncoderInput.sample(c, batch, 1);
     }
 
     @TearDown(Level.Trial)

@@ -13,7 +13,6 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.Stage;
 import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
-import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.LoadOptions;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.RandomWeights;
@@ -110,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
             SparseMixerConfig config = encoder.config();
             int size = batch != null ? batch : RunCommand.defaultBatch(config);
             Arguments.batchFits(encoder, size);
-            EncoderInput input = BatchFiles.sampleBatch(config, size, RunCommand.SAMPLE_SEED);
+            EncoderInput input = EncoderInput.sample(config, size, RunCommand.SAMPLE_SEED);
             EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations, concurrency);
             print(out, label, r);
         }

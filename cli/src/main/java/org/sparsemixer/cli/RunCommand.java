@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
             if (inputs == null) {
                 int size = batch != null ? batch : defaultBatch(config);
                 Arguments.batchFits(encoder, size);
-                input = BatchFiles.sampleBatch(config, size, SAMPLE_SEED);
+                input = EncoderInput.sample(config, size, SAMPLE_SEED);
             } else {
                 input = BatchFiles.readInputs(inputs);
             }

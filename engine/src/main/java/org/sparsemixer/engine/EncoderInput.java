@@ -1,5 +1,8 @@
 package org.sparsemixer.engine;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
 /**
  * One batch of inputs (SPEC section 3), flattened row-major: {@code wordIds[b * wordLength + t]}.
  * The dense arrays are null unless the model has {@code with_dense_inputs}; {@code denseInputs} is
@@ -66,6 +69,50 @@ public record EncoderInput(
                 denseLength, dense,
                 flatten(DENSE_MASK, denseMask, batch, denseLength),
                 flatten(DENSE_TYPE_IDS, denseTypeIds, batch, denseLength));
+    }
+
+    /**
+     * A deterministic sample batch for a config: random ids in [0, vocab) and type ids in [0, type_vocab);
+     * example 0 is unpadded, every other example has a mask of 1 on a random prefix of length >= 1 and 0
+     * after it (ids and type ids 0 under the padding). With {@code with_dense_inputs}, the last
+     * S_d = S / 4 positions are dense tokens (standard normal values, mask 1, random type ids).
+     */
+    public static EncoderInput sample(SparseMixerConfig config, int batchSize, long seed) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        int s = config.maxSequenceLength();
+        int denseLength = config.withDenseInputs() ? s / 4 : 0;
+        int wordLength = s - denseLength;
+        int n = Math.multiplyExact(batchSize, wordLength);
+        int[] ids = new int[n];
+        int[] mask = new int[n];
+        int[] types = new int[n];
+        for (int b = 0; b < batchSize; b++) {
+            int valid = b == 0 || wordLength == 0 ? wordLength : 1 + random.nextInt(wordLength);
+            for (int t = 0; t < valid; t++) {
+                int i = b * wordLength + t;
+                ids[i] = random.nextInt(config.vocabSize());
+                types[i] = random.nextInt(config.typeVocabSize());
+                mask[i] = 1;
+            }
+        }
+        if (!config.withDenseInputs()) {
+            return new EncoderInput(batchSize, wordLength, ids, mask, types, 0, null, null, null);
+        }
+        int width = config.embeddingWidth();
+        float[] dense = new float[Math.multiplyExact(batchSize * denseLength, width)];
+        for (int i = 0; i < dense.length; i++) {
+            dense[i] = (float) random.nextGaussian();
+        }
+        int[] denseMask = new int[batchSize * denseLength];
+        Arrays.fill(denseMask, 1);
+        int[] denseTypes = new int[batchSize * denseLength];
+        for (int i = 0; i < denseTypes.length; i++) {
+            denseTypes[i] = random.nextInt(config.typeVocabSize());
+        }
+        return new EncoderInput(batchSize, wordLength, ids, mask, types, denseLength, dense, denseMask, denseTypes);
     }
 
     public boolean hasDenseInputs() {

@@ -178,7 +178,7 @@ final class Fuzz {
                 if (FlopCount.forward(config, batch) > 5e8) {
                     return;   // legitimately slow (a big model the heap allows): not a parsing question
                 }
-                EncoderOutput out = encoder.encode(BatchFiles.sampleBatch(config, batch, 1));
+                EncoderOutput out = encoder.encode(EncoderInput.sample(config, batch, 1));
                 for (float v : out.pooledOutput()) {
                     if (!Float.isFinite(v)) {
                         throw new AssertionError("non-finite pooled output " + v + " from zero weights");

@@ -50,7 +50,7 @@ final class FuzzCorpus implements AutoCloseable {
             encoder = ModelLoader.load(model, EncoderOptions.threads(1));
             SparseMixerConfig dense = TestModels.small(2.0, true);
             denseEncoder = SparseMixerEncoder.create(dense, TestModels.weights(12), EncoderOptions.threads(1));
-            input = BatchFiles.sampleBatch(small, 2, 3);
+            input = EncoderInput.sample(small, 2, 3);
 
             // weights: the tests' own writer, the loader's writer (metadata, padding), BF16, and odd dtypes
             weightSeeds.add(Files.readAllBytes(model.resolve(ModelLoader.WEIGHTS_FILE)));
@@ -109,7 +109,7 @@ final class FuzzCorpus implements AutoCloseable {
             BatchFiles.writeInputs(words, input);
             inputSeeds.add(Files.readAllBytes(words));
             Path denseFile = dir.resolve("dense.safetensors");
-            BatchFiles.writeInputs(denseFile, BatchFiles.sampleBatch(dense, 2, 4));
+            BatchFiles.writeInputs(denseFile, EncoderInput.sample(dense, 2, 4));
             inputSeeds.add(Files.readAllBytes(denseFile));
             Map<String, Safetensors.Tensor> i64 = new LinkedHashMap<>();
             int s = small.maxSequenceLength();

@@ -95,8 +95,8 @@ class ModelRoundTripTest {
     @Test
     void sampleBatchIsDeterministicAndValid() throws Exception {
         SparseMixerConfig config = TestModels.small();
-        EncoderInput a = BatchFiles.sampleBatch(config, 3, 99);
-        EncoderInput b = BatchFiles.sampleBatch(config, 3, 99);
+        EncoderInput a = EncoderInput.sample(config, 3, 99);
+        EncoderInput b = EncoderInput.sample(config, 3, 99);
         assertEquals(3, a.batchSize());
         assertEquals(config.maxSequenceLength(), a.sequenceLength());
         assertArrayEquals(a.wordIds(), b.wordIds());

@@ -1,5 +1,7 @@
 package org.sparsemixer.pipeline;
 
+import org.sparsemixer.engine.EncoderInput;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +28,6 @@ import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
-import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.DefaultModel;
 import org.sparsemixer.loader.RandomWeights;
 
@@ -96,7 +97,7 @@ class ModelToolsCliTest {
         EncoderOutput want;
         try (RandomWeights w = new RandomWeights(small(), DefaultModel.SEED);
              SparseMixerEncoder e = SparseMixerEncoder.create(small(), w, EncoderOptions.threads(1))) {
-            want = e.encode(BatchFiles.sampleBatch(small(), 1, 1));
+            want = e.encode(EncoderInput.sample(small(), 1, 1));
         }
         Tolerance.assertBitIdentical("sequence_output", want.sequenceOutput(), got.get(EncoderOutput.SEQUENCE_OUTPUT).floats());
         Tolerance.assertBitIdentical("pooled_output", want.pooledOutput(), got.get(EncoderOutput.POOLED_OUTPUT).floats());

@@ -213,12 +213,12 @@ class BatchFilesTest {
     @Test
     void sampleBatchIsDeterministicAndInRange() {
         SparseMixerConfig config = SparseMixerConfig.base(32000);
-        EncoderInput a = BatchFiles.sampleBatch(config, 4, 9);
-        EncoderInput b = BatchFiles.sampleBatch(config, 4, 9);
+        EncoderInput a = EncoderInput.sample(config, 4, 9);
+        EncoderInput b = EncoderInput.sample(config, 4, 9);
         assertArrayEquals(a.wordIds(), b.wordIds());
         assertArrayEquals(a.mask(), b.mask());
         assertArrayEquals(a.typeIds(), b.typeIds());
-        assertFalse(Arrays.equals(a.wordIds(), BatchFiles.sampleBatch(config, 4, 10).wordIds()));
+        assertFalse(Arrays.equals(a.wordIds(), EncoderInput.sample(config, 4, 10).wordIds()));
         assertEquals(4, a.batchSize());
         assertEquals(512, a.wordLength());
         assertNull(a.denseInputs());
@@ -247,7 +247,7 @@ class BatchFilesTest {
 
     @Test
     void sampleBatchWithDenseInputs(@TempDir Path tmp) throws IOException {
-        EncoderInput in = BatchFiles.sampleBatch(DENSE, 3, 1);
+        EncoderInput in = EncoderInput.sample(DENSE, 3, 1);
         assertEquals(5, in.denseLength());
         assertEquals(15, in.wordLength());
         assertEquals(20, in.sequenceLength());

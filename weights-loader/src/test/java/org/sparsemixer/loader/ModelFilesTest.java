@@ -36,7 +36,7 @@ class ModelFilesTest {
 
     private static EncoderOutput encode(SparseMixerEncoder e) {
         try (e) {
-            return e.encode(BatchFiles.sampleBatch(e.config(), 2, 5));
+            return e.encode(EncoderInput.sample(e.config(), 2, 5));
         }
     }
 

@@ -95,7 +95,7 @@ class ModelWeightsTest {
 
     private static EncoderOutput encode(Path modelDir) throws IOException {
         try (SparseMixerEncoder e = ModelLoader.load(modelDir, EncoderOptions.threads(1))) {
-            return e.encode(BatchFiles.sampleBatch(e.config(), 2, 3));
+            return e.encode(EncoderInput.sample(e.config(), 2, 3));
         }
     }
 
@@ -328,7 +328,7 @@ class ModelWeightsTest {
                         }
                     }
                 }
-                EncoderInput in = BatchFiles.sampleBatch(e.config(), 1, 1);
+                EncoderInput in = EncoderInput.sample(e.config(), 1, 1);
                 assertEquals(e.config().hiddenSize(), e.encode(in).hiddenSize());
             }
         }
@@ -339,6 +339,6 @@ class ModelWeightsTest {
         SparseMixerEncoder e = ModelLoader.load(fixture(), EncoderOptions.threads(1));
         SparseMixerConfig c = e.config();
         e.close();
-        assertThrows(IllegalStateException.class, () -> e.encode(BatchFiles.sampleBatch(c, 1, 1)));
+        assertThrows(IllegalStateException.class, () -> e.encode(EncoderInput.sample(c, 1, 1)));
     }
 }

@@ -12,7 +12,6 @@ import org.sparsemixer.engine.FlopCount;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
-import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.RandomWeights;
 
 /**
@@ -94,7 +93,7 @@ public final class OnnxComparison {
         SparseMixerConfig config = ModelPresets.byName(configName);
         // The same weights and sample batch as `./sparse-mixer bench` (truncated normal, std 0.02).
         RandomWeights weights = new RandomWeights(config, seed);
-        EncoderInput input = BatchFiles.sampleBatch(config, batch, seed + 1);
+        EncoderInput input = EncoderInput.sample(config, batch, seed + 1);
 
         Path model = keep != null ? keep : Files.createTempFile("sparse-mixer-" + configName, ".onnx");
         if (keep == null) {

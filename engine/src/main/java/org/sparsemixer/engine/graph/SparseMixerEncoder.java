@@ -21,6 +21,8 @@ import org.sparsemixer.engine.kernels.ComputePool;
 public final class SparseMixerEncoder implements AutoCloseable {
     /** Smallest share of an output copy worth a thread of its own (256 KB). */
     private static final int COPY_MIN_FLOATS = 1 << 16;
+    /** Seed of the sample batches {@link #warmUp} encodes. */
+    private static final long WARMUP_SEED = 7;
 
     private final SparseMixerConfig config;
     private final ComputePool pool;
@@ -216,6 +218,31 @@ public final class SparseMixerEncoder implements AutoCloseable {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         MemoryBudget.checkBatch(config, batchSize, pool.threads(), MemoryBudget.heapLimit());
+    }
+
+    /**
+     * Runs {@code callsPerBatchSize} untimed forward passes on a deterministic sample batch of each given
+     * size, so that C2 has compiled the Vector API kernels at those shapes before real traffic arrives
+     * (a cold JVM runs the first calls of Base 10-20x slower than steady state). Results are discarded;
+     * the encoder's weights and later outputs are unaffected.
+     *
+     * @return the wall-clock time the warm-up took, in nanoseconds
+     * @throws IllegalArgumentException when {@code callsPerBatchSize < 0} or a batch size is not one the
+     *                                  model accepts (see {@link #encode})
+     */
+    public long warmUp(int callsPerBatchSize, int... batchSizes) {
+        if (callsPerBatchSize < 0) {
+            throw new IllegalArgumentException("warm-up calls must be >= 0, got " + callsPerBatchSize);
+        }
+        long start = System.nanoTime();
+        for (int batchSize : batchSizes) {
+            checkBatchSize(batchSize);
+            EncoderInput sample = EncoderInput.sample(config, batchSize, WARMUP_SEED);
+            for (int call = 0; call < callsPerBatchSize; call++) {
+                encode(sample);
+            }
+        }
+        return System.nanoTime() - start;
     }
 
     /** Stops the compute threads; later calls of {@link #encode} throw {@link IllegalStateException}. */
