@@ -117,14 +117,17 @@ class EmbeddingServiceExampleIT {
     /** {@code ./mvnw -f examples/embedding-service/pom.xml compile exec:exec}, as its README says, in a private repository. */
     private Run runExample(Path project, Path repository, Path model, List<int[]> sequences)
             throws IOException, InterruptedException {
-        List<String> command = List.of(ROOT.resolve("mvnw").toString(), "-B", "-ntp",
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("mvnw").toString(), "-B", "-ntp",
                 "-f", project.resolve("pom.xml").toString(),
                 // this build's artifacts come from here; what Maven Central artifacts are missing are fetched into it
                 "-Dmaven.repo.local=" + repository,
                 "-Dmaven.repo.local.tail=" + System.getProperty("maven.local.repository"),
                 "-Dmodel=" + model,
                 "-Dsequences=" + String.join(" ", sequences.stream().map(EmbeddingServiceExampleIT::joined).toList()),
-                "compile", "exec:exec");
+                "compile", "exec:exec"));
+        if ("offline=true".equals(System.getProperty("build.offline"))) {
+            command.add("--offline");
+        }
         Path log = tmp.resolve("maven.log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(tmp.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
