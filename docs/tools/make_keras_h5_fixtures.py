@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Writes the Keras .h5 test files of the `convert --keras-h5` tests with h5py, the real producer.
+
+Not part of the build: the files it writes are committed. Run it in a scratch venv with h5py and numpy:
+
+    python3 -m venv /tmp/venv-h5 && /tmp/venv-h5/bin/pip install h5py numpy
+    /tmp/venv-h5/bin/python docs/tools/make_keras_h5_fixtures.py
+
+Every weights file is written along tf-keras' legacy `save_weights_to_hdf5_group` code path
+(tf_keras/src/saving/legacy/hdf5_format.py), copied below with two knobs: the string style (h5py 3 writes a
+list of bytes as variable-length strings, h5py 2.x as fixed-length byte strings) and the attribute size limit
+(64512 bytes in tf-keras; lowered here so that a small model's lists are split into `weight_names0`,
+`weight_names1`, ... as a big model's are). The encoder weights are those of the shared fixture
+tf-fixtures/p01_keras_h5/w.h5 (tf-keras 2.15 layout, written by h5py 3), so every file converts to that
+case's expected/model.safetensors.
+
+Outputs:
+- src-test/src/test/resources/tf-fixtures/keras-h5/p01_h5py2_split.h5: h5py-2-style fixed-length strings,
+  `layer_names` split in 2 and `weight_names` of the encoder split in 4.
+- .../p01_pretrainer.h5: a pretraining model: the encoder layer plus a `masked_lm` layer holding the
+  masked-LM head (`cls/predictions/...`) and repeating the shared word embedding table (same values).
+- .../p01_shared_mismatch.h5: the same, but the repeated table differs in one value.
+- weights-loader/src/test/resources/keras-h5/datatypes.h5: small datasets of every dtype and storage the
+  reader meets or must refuse, with attributes in both string styles (values documented in the test).
+"""
+import os
+import sys
+
+import h5py
+import numpy as np
+
+HDF5_OBJECT_HEADER_LIMIT = 64512
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SOURCE = os.path.join(ROOT, "src-test/src/test/resources/tf-fixtures/p01_keras_h5/w.h5")
+OUT = os.path.join(ROOT, "src-test/src/test/resources/tf-fixtures/keras-h5")
+OUT_READER = os.path.join(ROOT, "weights-loader/src/test/resources/keras-h5")
+
+
+def save_attributes_to_hdf5_group(group, name, data, style, limit=HDF5_OBJECT_HEADER_LIMIT):
+    """tf-keras' save_attributes_to_hdf5_group; style 'h5py2' stores what h5py 2.x stored for a list of bytes."""
+    bad_attributes = [x for x in data if len(x) > limit]
+    if bad_attributes:
+        raise RuntimeError("attributes longer than %d bytes: %s" % (limit, bad_attributes))
+    data_npy = np.asarray(data)
+    num_chunks = 1
+    chunked_data = np.array_split(data_npy, num_chunks)
+    while any(x.nbytes > limit for x in chunked_data):
+        num_chunks += 1
+        chunked_data = np.array_split(data_npy, num_chunks)
+    if num_chunks > 1:
+        for chunk_id, chunk_data in enumerate(chunked_data):
+            group.attrs["%s%d" % (name, chunk_id)] = chunk_data   # a numpy 'S' array: fixed-length in both
+    elif style == "h5py2" and len(data) > 0:
+        group.attrs[name] = data_npy
+    else:
+        group.attrs[name] = data
+
+
+def save_subset_weights_to_hdf5_group(f, weights, style, limit=HDF5_OBJECT_HEADER_LIMIT):
+    """tf-keras' save_subset_weights_to_hdf5_group; weights are (name, value) pairs."""
+    weight_names = [name.encode("utf8") for name, _ in weights]
+    save_attributes_to_hdf5_group(f, "weight_names", weight_names, style, limit)
+    for name, val in zip(weight_names, [v for _, v in weights]):
+        param_dset = f.create_dataset(name, val.shape, dtype=val.dtype)
+        if not val.shape:
+            param_dset[()] = val
+        else:
+            param_dset[:] = val
+
+
+def save_weights_to_hdf5_group(path, layers, style, top_level=(), layer_limit=HDF5_OBJECT_HEADER_LIMIT,
+                               weight_limit=HDF5_OBJECT_HEADER_LIMIT):
+    """tf-keras' save_weights_to_hdf5_group; layers are (name, [(weight name, value)]) in model order."""
+    with h5py.File(path, "w") as f:
+        save_attributes_to_hdf5_group(f, "layer_names", [name.encode("utf8") for name, _ in layers], style,
+                                      layer_limit)
+        text = (lambda s: np.bytes_(s.encode("utf8"))) if style == "h5py2" else (lambda s: s.encode("utf8"))
+        f.attrs["backend"] = text("tensorflow")
+        f.attrs["keras_version"] = text("2.15.0" if style == "h5py3" else "2.3.1")
+        for name, weights in sorted(layers, key=lambda x: x[0]):
+            g = f.create_group(name)
+            save_subset_weights_to_hdf5_group(g, weights, style, weight_limit)
+        g = f.create_group("top_level_model_weights")
+        save_subset_weights_to_hdf5_group(g, list(top_level), style)
+
+
+def read_encoder(path):
+    """(layer names, the encoder layer's [(weight name, value)]) of the shared fixture, in stored order."""
+    with h5py.File(path, "r") as f:
+        layer_names = [n.decode() if isinstance(n, bytes) else n for n in f.attrs["layer_names"]]
+        g = f["sparse_mixer"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in g.attrs["weight_names"]]
+        return layer_names, [(n, g[n][()]) for n in names]
+
+
+def masked_lm_weights(encoder, rng):
+    table = dict(encoder)["sparse_mixer/word_embeddings/embeddings:0"]
+    vocab, hidden = table.shape
+    return [
+        ("cls/predictions/transform/dense/kernel:0", rng.standard_normal((hidden, hidden)).astype(np.float32)),
+        ("cls/predictions/transform/dense/bias:0", rng.standard_normal(hidden).astype(np.float32)),
+        ("cls/predictions/transform/LayerNorm/gamma:0", np.ones(hidden, np.float32)),
+        ("cls/predictions/transform/LayerNorm/beta:0", np.zeros(hidden, np.float32)),
+        ("sparse_mixer/word_embeddings/embeddings:0", table.copy()),
+        ("cls/predictions/output_bias:0", rng.standard_normal(vocab).astype(np.float32)),
+    ]
+
+
+def write_p01_variants():
+    os.makedirs(OUT, exist_ok=True)
+    layer_names, encoder = read_encoder(SOURCE)
+    layers = [(n, encoder if n == "sparse_mixer" else []) for n in layer_names]
+
+    # h5py 2.x strings; 79 names of ~50-70 bytes, fixed-length at the longest: 4 chunks under 1600 bytes
+    save_weights_to_hdf5_group(os.path.join(OUT, "p01_h5py2_split.h5"), layers, "h5py2",
+                               layer_limit=24, weight_limit=1600)
+
+    rng = np.random.default_rng(7)
+    mlm = masked_lm_weights(encoder, rng)
+    save_weights_to_hdf5_group(os.path.join(OUT, "p01_pretrainer.h5"), layers + [("masked_lm", mlm)], "h5py3")
+
+    changed = [(n, v.copy()) for n, v in mlm]
+    table = dict(changed)["sparse_mixer/word_embeddings/embeddings:0"]
+    table[3, 5] = np.nextafter(table[3, 5], np.float32(np.inf))
+    save_weights_to_hdf5_group(os.path.join(OUT, "p01_shared_mismatch.h5"), layers + [("masked_lm", changed)],
+                               "h5py3")
+
+
+def write_datatypes():
+    """Small datasets for the reader's unit test: value i of every float dataset is (i - 3) / 4."""
+    os.makedirs(OUT_READER, exist_ok=True)
+    values = (np.arange(12) - 3) / 4
+    with h5py.File(os.path.join(OUT_READER, "datatypes.h5"), "w") as f:
+        f.attrs["vlen_list"] = [b"alpha", b"beta/gamma:0"]                  # h5py 3: variable-length
+        f.attrs["fixed_list"] = np.asarray([b"alpha", b"beta/gamma:0"])     # h5py 2: fixed-length, null-padded
+        f.attrs["vlen_scalar"] = b"tensorflow"
+        f.attrs["fixed_scalar"] = np.bytes_(b"2.3.1")
+        f.attrs["empty_list"] = []                                        # float64, shape (0,)
+        f.attrs["numbers"] = np.arange(3, dtype=np.int64)
+        g = f.create_group("floats")
+        g.create_dataset("f32", data=values.reshape(3, 4).astype("<f4"))
+        g.create_dataset("f64", data=values.reshape(2, 6).astype("<f8"))
+        g.create_dataset("f16", data=values.reshape(12).astype("<f2"))
+        g.create_dataset("f32_big_endian", data=values.reshape(4, 3).astype(">f4"))
+        g.create_dataset("f32_gzip", data=values.reshape(3, 4).astype("<f4"), chunks=(2, 2), compression="gzip",
+                         shuffle=True, fletcher32=True)
+        g.create_dataset("f32_chunked", data=values.reshape(3, 4).astype("<f4"), chunks=(2, 3))
+        g.create_dataset("f32_scalar", data=np.float32(2.5))
+        g.create_dataset("f32_empty", shape=(0, 4), dtype="<f4")
+        g.create_dataset("f32_lzf", data=values.reshape(3, 4).astype("<f4"), chunks=(3, 4), compression="lzf")
+        o = f.create_group("other")
+        o.create_dataset("i32", data=np.arange(4, dtype=np.int32))
+        o.create_dataset("text", data=np.asarray([b"x"]))
+        o.create_dataset("complex", data=np.zeros(2, dtype=[("re", "<f4"), ("im", "<f4")]))
+
+
+def main():
+    if not os.path.exists(SOURCE):
+        sys.exit("missing %s (copy of ../shared/fixtures/tf/p01_keras_h5)" % SOURCE)
+    write_p01_variants()
+    write_datatypes()
+
+
+if __name__ == "__main__":
+    main()
