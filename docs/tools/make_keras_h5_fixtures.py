@@ -21,7 +21,7 @@ Outputs:
   masked-LM head (`cls/predictions/...`) and repeating the shared word embedding table (same values).
 - .../p01_shared_mismatch.h5: the same, but the repeated table differs in one value.
 - weights-loader/src/test/resources/keras-h5/datatypes.h5: small datasets of every dtype and storage the
-  reader meets or must refuse, with attributes in both string styles (values documented in the test).
+  reader meets or must refuse, in the Keras layout, with lists in both string styles (see write_datatypes).
 """
 import os
 import sys
@@ -127,31 +127,43 @@ def write_p01_variants():
 
 
 def write_datatypes():
-    """Small datasets for the reader's unit test: value i of every float dataset is (i - 3) / 4."""
+    """A Keras-layout file of small datasets for the reader's unit test: element i of every float dataset is
+    (i - 3) / 4, in row-major order. Layers: 'floats' (readable dtypes and storages, variable-length names),
+    'fixed' (fixed-length names, h5py 2 style), 'compressed' (gzip and lzf: refused), 'other' (not float),
+    'none' (no weights: an empty float64 list)."""
     os.makedirs(OUT_READER, exist_ok=True)
     values = (np.arange(12) - 3) / 4
     with h5py.File(os.path.join(OUT_READER, "datatypes.h5"), "w") as f:
-        f.attrs["vlen_list"] = [b"alpha", b"beta/gamma:0"]                  # h5py 3: variable-length
-        f.attrs["fixed_list"] = np.asarray([b"alpha", b"beta/gamma:0"])     # h5py 2: fixed-length, null-padded
-        f.attrs["vlen_scalar"] = b"tensorflow"
-        f.attrs["fixed_scalar"] = np.bytes_(b"2.3.1")
-        f.attrs["empty_list"] = []                                        # float64, shape (0,)
-        f.attrs["numbers"] = np.arange(3, dtype=np.int64)
+        layers = [b"floats", b"fixed", b"compressed", b"other", b"none"]
+        f.attrs["layer_names"] = layers
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["keras_version"] = b"2.15.0"
         g = f.create_group("floats")
-        g.create_dataset("f32", data=values.reshape(3, 4).astype("<f4"))
-        g.create_dataset("f64", data=values.reshape(2, 6).astype("<f8"))
-        g.create_dataset("f16", data=values.reshape(12).astype("<f2"))
-        g.create_dataset("f32_big_endian", data=values.reshape(4, 3).astype(">f4"))
-        g.create_dataset("f32_gzip", data=values.reshape(3, 4).astype("<f4"), chunks=(2, 2), compression="gzip",
-                         shuffle=True, fletcher32=True)
-        g.create_dataset("f32_chunked", data=values.reshape(3, 4).astype("<f4"), chunks=(2, 3))
-        g.create_dataset("f32_scalar", data=np.float32(2.5))
-        g.create_dataset("f32_empty", shape=(0, 4), dtype="<f4")
-        g.create_dataset("f32_lzf", data=values.reshape(3, 4).astype("<f4"), chunks=(3, 4), compression="lzf")
+        g.attrs["weight_names"] = [b"f32:0", b"f64:0", b"f16:0", b"f32_big_endian:0", b"f32_chunked:0",
+                                   b"f32_scalar:0", b"f32_empty:0", b"deep/er/f32:0"]
+        g.create_dataset("f32:0", data=values.reshape(3, 4).astype("<f4"))
+        g.create_dataset("f64:0", data=values.reshape(2, 6).astype("<f8"))
+        g.create_dataset("f16:0", data=values.reshape(12).astype("<f2"))
+        g.create_dataset("f32_big_endian:0", data=values.reshape(4, 3).astype(">f4"))
+        g.create_dataset("f32_chunked:0", data=values.reshape(3, 4).astype("<f4"), chunks=(2, 3))
+        g.create_dataset("f32_scalar:0", data=np.float32(2.5))
+        g.create_dataset("f32_empty:0", shape=(0, 4), dtype="<f4")
+        g.create_dataset("deep/er/f32:0", data=values.reshape(12).astype("<f4"))
+        x = f.create_group("fixed")
+        x.attrs["weight_names"] = np.asarray([b"a/f32:0", b"b:0"])          # h5py 2: fixed-length, null-padded
+        x.create_dataset("a/f32:0", data=values.reshape(6, 2).astype("<f4"))
+        x.create_dataset("b:0", data=values[:3].astype("<f4"))
+        c = f.create_group("compressed")
+        c.attrs["weight_names"] = [b"gzip:0", b"lzf:0"]
+        c.create_dataset("gzip:0", data=values.reshape(3, 4).astype("<f4"), chunks=(2, 2), compression="gzip",
+                         shuffle=True)
+        c.create_dataset("lzf:0", data=values.reshape(3, 4).astype("<f4"), chunks=(3, 4), compression="lzf")
         o = f.create_group("other")
-        o.create_dataset("i32", data=np.arange(4, dtype=np.int32))
-        o.create_dataset("text", data=np.asarray([b"x"]))
-        o.create_dataset("complex", data=np.zeros(2, dtype=[("re", "<f4"), ("im", "<f4")]))
+        o.attrs["weight_names"] = [b"i32:0", b"text:0", b"pair:0"]
+        o.create_dataset("i32:0", data=np.arange(4, dtype=np.int32))
+        o.create_dataset("text:0", data=np.asarray([b"x"]))
+        o.create_dataset("pair:0", data=np.zeros(2, dtype=[("re", "<f4"), ("im", "<f4")]))
+        f.create_group("none").attrs["weight_names"] = []
 
 
 def main():
