@@ -139,6 +139,13 @@ public final class KerasH5File implements AutoCloseable {
     }
 
     private static KerasH5File read(Path file, HdfFile hdf) {
+        io.jhdf.Superblock superblock = hdf.getHdfBackingStorage().getSuperblock();
+        long end = superblock.getBaseAddressByte() + superblock.getEndOfFileAddress();
+        if (superblock.getEndOfFileAddress() >= 0 && end > hdf.size()) {
+            // what the HDF5 library itself refuses ("truncated file"); a dataset near the end would be cut short
+            throw new KerasH5FormatException(file + " is truncated: its superblock says it ends at byte " + end
+                    + " but it has " + hdf.size() + " bytes");
+        }
         Group root = hdf;
         if (!hasList(hdf, "layer_names") && hdf.getChild(MODEL_WEIGHTS) instanceof Group g && hasList(g, "layer_names")) {
             root = g;
