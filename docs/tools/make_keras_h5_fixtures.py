@@ -22,6 +22,7 @@ Outputs:
 - .../p01_shared_mismatch.h5: the same, but the repeated table differs in one value.
 - weights-loader/src/test/resources/keras-h5/datatypes.h5: small datasets of every dtype and storage the
   reader meets or must refuse, in the Keras layout, with lists in both string styles (see write_datatypes).
+- .../whole_model.h5: a small model as tf-keras' model.save("m.h5") writes it (weights under model_weights).
 """
 import os
 import sys
@@ -166,11 +167,35 @@ def write_datatypes():
         f.create_group("none").attrs["weight_names"] = []
 
 
+def write_whole_model():
+    """What tf-keras' model.save("m.h5") writes, in small: the weights layout under the group 'model_weights'
+    (the root holds model_config and training_config instead of layer_names), and optimizer state in
+    'optimizer_weights', which is not the model's."""
+    with h5py.File(os.path.join(OUT_READER, "whole_model.h5"), "w") as f:
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["keras_version"] = b"2.15.0"
+        f.attrs["model_config"] = b'{"class_name": "Functional", "config": {}}'
+        f.attrs["training_config"] = b'{"loss": "mse"}'
+        m = f.create_group("model_weights")
+        save_attributes_to_hdf5_group(m, "layer_names", [b"input_1", b"dense"], "h5py3")
+        m.attrs["backend"] = b"tensorflow"
+        m.attrs["keras_version"] = b"2.15.0"
+        save_subset_weights_to_hdf5_group(m.create_group("input_1"), [], "h5py3")
+        kernel = ((np.arange(6) - 3) / 4).reshape(2, 3).astype(np.float32)
+        save_subset_weights_to_hdf5_group(m.create_group("dense"), [("dense/kernel:0", kernel),
+                                                                   ("dense/bias:0", np.zeros(3, np.float32))], "h5py3")
+        save_subset_weights_to_hdf5_group(m.create_group("top_level_model_weights"), [], "h5py3")
+        o = f.create_group("optimizer_weights")
+        save_subset_weights_to_hdf5_group(o, [("Adam/iter:0", np.int64(3)),
+                                              ("Adam/dense/kernel/m:0", np.ones((2, 3), np.float32))], "h5py3")
+
+
 def main():
     if not os.path.exists(SOURCE):
         sys.exit("missing %s (copy of ../shared/fixtures/tf/p01_keras_h5)" % SOURCE)
     write_p01_variants()
     write_datatypes()
+    write_whole_model()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ import io.jhdf.object.datatype.StringData;
 import io.jhdf.object.datatype.VariableLength;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,7 +42,7 @@ import org.sparsemixer.loader.safetensors.DType;
  * same layout under the group {@code model_weights}, which is read instead of the root as tf-keras does.
  * Datasets no list names are ignored, as tf-keras ignores them.
  *
- * <p>{@link #open} reads the lists and every listed dataset's type and shape, never its data. Data is read
+ * <p>Files of up to 2 GiB are read, from one memory-mapped buffer. {@link #open} reads the lists and every listed dataset's type and shape, never its data. Data is read
  * one weight at a time by {@link #floats}, after the caller has checked the shape, so memory stays bounded
  * by what the caller accepts. Only uncompressed datasets (contiguous, compact or chunked, optionally with
  * the shuffle and Fletcher-32 filters) are read: Keras never compresses weights, and a deflate stream could
@@ -49,6 +52,8 @@ import org.sparsemixer.loader.safetensors.DType;
 public final class KerasH5File implements AutoCloseable {
     /** Most names accepted in one list and in the whole file. */
     public static final int MAX_NAMES = 1_000_000;
+    /** Largest file read: one mapped buffer. */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE;
     /** Most elements of one dataset (a Java array). */
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     /** The group tf-keras' whole-model {@code .h5} files keep the weights in. */
@@ -102,7 +107,18 @@ public final class KerasH5File implements AutoCloseable {
             throw new KerasH5FormatException(file + ": not a regular file");
         }
         checkSignature(file);
-        HdfFile hdf = library(file, "is not a readable HDF5 file", () -> new HdfFile(file));
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new KerasH5FormatException(file + ": " + size + " bytes; .h5 files of at most " + MAX_FILE_BYTES
+                    + " bytes (2 GiB) are read");
+        }
+        // The HDF5 library reads the file from a mapped buffer, where every metadata read is a slice of it:
+        // from a file it would allocate a heap buffer of whatever length a (hostile) header declares.
+        ByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        }
+        HdfFile hdf = library(file, "is not a readable HDF5 file", () -> HdfFile.fromByteBuffer(mapped));
         boolean done = false;
         try {
             KerasH5File opened = library(file, "cannot be read as a Keras weights file", () -> read(file, hdf));

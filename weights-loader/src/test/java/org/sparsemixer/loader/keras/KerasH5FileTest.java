@@ -75,6 +75,17 @@ class KerasH5FileTest {
     }
 
     @Test
+    void wholeModelFileIsReadFromItsModelWeightsGroup() throws Exception {
+        Path file = Path.of(KerasH5FileTest.class.getResource("/keras-h5/whole_model.h5").toURI());
+        try (KerasH5File f = KerasH5File.open(file)) {
+            assertEquals(List.of("input_1", "dense"), f.layerNames());
+            List<String> paths = f.weights().stream().map(Weight::path).toList();
+            assertEquals(List.of("/model_weights/dense/dense/kernel:0", "/model_weights/dense/dense/bias:0"), paths);
+            assertArrayEquals(new float[] {-0.75f, -0.5f, -0.25f, 0f, 0.25f, 0.5f}, f.floats(f.weights().getFirst(), DType.F32));
+        }
+    }
+
+    @Test
     void readsEveryFloatTypeByteOrderAndStorage() throws Exception {
         try (KerasH5File f = KerasH5File.open(datatypes())) {
             Map<String, Weight> w = byName(f);
