@@ -135,31 +135,31 @@ class KerasH5ConvertTest {
         assertTrue(!Files.exists(tmp.resolve("out/model.safetensors")));
     }
 
+    /** Converts w.h5 with the fixture's config edited ({@code regex} to {@code replacement}); returns the error line. */
+    private String refusedWithConfig(String regex, String replacement, String... tokens) throws IOException {
+        String config = Files.readString(p01().resolve("expected/config.json"));
+        String edited = config.replaceFirst(regex, replacement);
+        assertTrue(!edited.equals(config), () -> "the fixture's config has no match for " + regex);
+        Path file = tmp.resolve("edited.json");
+        Files.writeString(file, edited);
+        return Cli.assertBadInput(Cli.run("convert", "--keras-h5", p01().resolve("w.h5").toString(), "--config",
+                file.toString(), "--output", tmp.resolve("refused").toString()), tokens);
+    }
+
     @Test
     void configThatDisagreesIsRefusedNamingTheWeights() throws IOException {
-        String config = Files.readString(p01().resolve("expected/config.json"));
         // layer 5 a linear mixing layer: its attention weights are unexpected, its mixing kernels missing
-        Path mixing = tmp.resolve("mixing.json");
-        Files.writeString(mixing, config.replaceFirst("\"attention_layers\": *\\[\\s*4,\\s*5\\s*\\]", "\"attention_layers\": [4]"));
-        assertTrue(!Files.readString(mixing).equals(config), "the fixture's config has attention_layers [4, 5]");
-        String line = Cli.assertBadInput(Cli.run("convert", "--keras-h5", p01().resolve("w.h5").toString(), "--config",
-                mixing.toString(), "--output", tmp.resolve("a").toString()), "unexpected", "missing");
+        String line = refusedWithConfig("\"attention_layers\": *\\[\\s*4,\\s*5\\s*\\]", "\"attention_layers\": [4]",
+                "unexpected", "missing");
         assertTrue(line.contains("'sparse_mixer/transformer/layer_5/self_attention/"), line);
         assertTrue(line.contains("'transformer/layer_5/linear_transform/hidden_kernel'"), line);
         // pre-norm: MoE layers then need their output layer norms, which the file does not have
-        Path preNorm = tmp.resolve("prenorm.json");
-        Files.writeString(preNorm, config.replaceFirst("\"norm_first\": *false", "\"norm_first\": true"));
-        assertTrue(!Files.readString(preNorm).equals(config), "the fixture's config has norm_first false");
-        line = Cli.assertBadInput(Cli.run("convert", "--keras-h5", p01().resolve("w.h5").toString(), "--config",
-                preNorm.toString(), "--output", tmp.resolve("b").toString()), "missing");
+        line = refusedWithConfig("\"norm_first\": *false", "\"norm_first\": true", "missing");
         assertTrue(line.contains("'transformer/layer_2/output_layer_norm/gamma'"), line);
         // another inner_dim: every feed-forward kernel has the wrong shape
-        Path inner = tmp.resolve("inner.json");
-        Files.writeString(inner, config.replaceFirst("\"inner_dim\": *64", "\"inner_dim\": 48"));
-        assertTrue(!Files.readString(inner).equals(config), "the fixture's config has inner_dim 64");
-        line = Cli.assertBadInput(Cli.run("convert", "--keras-h5", p01().resolve("w.h5").toString(), "--config",
-                inner.toString(), "--output", tmp.resolve("c").toString()), "shape");
+        line = refusedWithConfig("\"inner_dim\": *64", "\"inner_dim\": 48", "shape");
         assertTrue(line.contains("'sparse_mixer/transformer/layer_0/intermediate/kernel:0' has shape [32, 64]"), line);
+        assertTrue(!Files.exists(tmp.resolve("refused/model.safetensors")), "nothing written");
     }
 
     @Test
