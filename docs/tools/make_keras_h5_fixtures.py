@@ -23,6 +23,8 @@ Outputs:
 - weights-loader/src/test/resources/keras-h5/datatypes.h5: small datasets of every dtype and storage the
   reader meets or must refuse, in the Keras layout, with lists in both string styles (see write_datatypes).
 - .../whole_model.h5: a small model as tf-keras' model.save("m.h5") writes it (weights under model_weights).
+- .../tiny_postnorm_moe.h5 + tiny_config.json: a two-layer post-norm encoder with a MoE layer, stored as
+  float64, that still holds the MoE layer's output layer norm, inside a pretraining model (see write_tiny).
 """
 import os
 import sys
@@ -190,12 +192,63 @@ def write_whole_model():
                                               ("Adam/dense/kernel/m:0", np.ones((2, 3), np.float32))], "h5py3")
 
 
+TINY_CONFIG = """{
+  "vocab_size": 5, "hidden_size": 4, "num_layers": 2, "moe_layers": [1], "attention_layers": [0],
+  "num_experts": 2, "num_attention_heads": 2, "max_sequence_length": 2, "type_vocab_size": 2,
+  "inner_dim": 3, "mixing_mechanism": "linear", "norm_first": false
+}
+"""
+
+
+def tiny_encoder_weights():
+    """The weights of TINY_CONFIG in TensorFlow's shapes, named as the variables of an encoder built in the
+    name scope 'sparse_mixer/'; element i of the k-th weight is 100 k + i. Includes the output layer norm of
+    MoE layer 1, which Model Garden never builds (a file may still hold one: accepted and not converted)."""
+    shapes = [
+        ("word_embeddings/embeddings", (5, 4)), ("position_embedding/embeddings", (2, 4)),
+        ("type_embeddings/embeddings", (2, 4)), ("embeddings/layer_norm/gamma", (4,)),
+        ("embeddings/layer_norm/beta", (4,)),
+    ]
+    p = "transformer/layer_0/"
+    for proj in ("query", "key", "value"):
+        shapes += [(p + "self_attention/%s/kernel" % proj, (4, 2, 2)), (p + "self_attention/%s/bias" % proj, (2, 2))]
+    shapes += [(p + "self_attention/attention_output/kernel", (2, 2, 4)), (p + "self_attention/attention_output/bias", (4,)),
+               (p + "self_attention_layer_norm/gamma", (4,)), (p + "self_attention_layer_norm/beta", (4,)),
+               (p + "intermediate/kernel", (4, 3)), (p + "intermediate/bias", (3,)),
+               (p + "output/kernel", (3, 4)), (p + "output/bias", (4,)),
+               (p + "output_layer_norm/gamma", (4,)), (p + "output_layer_norm/beta", (4,))]
+    p = "transformer/layer_1/"
+    shapes += [(p + "linear_transform/hidden_kernel", (4, 4)), (p + "linear_transform/seq_kernel", (2, 2)),
+               (p + "self_attention_layer_norm/gamma", (4,)), (p + "self_attention_layer_norm/beta", (4,)),
+               (p + "moe/router/router_weights/kernel", (4, 2)), (p + "moe/router/router_weights/bias", (2,)),
+               (p + "moe/experts/intermediate/kernel", (2, 4, 3)), (p + "moe/experts/intermediate/bias", (2, 1, 3)),
+               (p + "moe/experts/output/kernel", (2, 3, 4)), (p + "moe/experts/output/bias", (2, 1, 4)),
+               (p + "output_layer_norm/gamma", (4,)), (p + "output_layer_norm/beta", (4,)),
+               ("pooler_transform/kernel", (4, 4)), ("pooler_transform/bias", (4,))]
+    return [("sparse_mixer/%s:0" % name, (100 * k + np.arange(int(np.prod(shape)))).reshape(shape).astype(np.float32))
+            for k, (name, shape) in enumerate(shapes)]
+
+
+def write_tiny():
+    """tiny_postnorm_moe.h5 + tiny_config.json: a pretraining model around the tiny encoder (a masked-LM head
+    that repeats the word embedding table), the encoder datasets stored as float64 (exact: small integers)."""
+    encoder = [(n, v.astype(np.float64)) for n, v in tiny_encoder_weights()]
+    table = dict(encoder)["sparse_mixer/word_embeddings/embeddings:0"]
+    head = [("cls/predictions/output_bias:0", np.zeros(5, np.float32)),
+            ("sparse_mixer/word_embeddings/embeddings:0", table.copy())]
+    layers = [("input_word_ids", []), ("sparse_mixer", encoder), ("masked_lm", head)]
+    save_weights_to_hdf5_group(os.path.join(OUT_READER, "tiny_postnorm_moe.h5"), layers, "h5py3")
+    with open(os.path.join(OUT_READER, "tiny_config.json"), "w") as f:
+        f.write(TINY_CONFIG)
+
+
 def main():
     if not os.path.exists(SOURCE):
         sys.exit("missing %s (copy of ../shared/fixtures/tf/p01_keras_h5)" % SOURCE)
     write_p01_variants()
     write_datatypes()
     write_whole_model()
+    write_tiny()
 
 
 if __name__ == "__main__":

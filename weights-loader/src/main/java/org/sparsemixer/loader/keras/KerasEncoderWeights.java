@@ -41,6 +41,8 @@ import org.sparsemixer.loader.keras.KerasH5File.Weight;
 public final class KerasEncoderWeights {
     private static final String OUTPUT_LAYER_NORM = "output_layer_norm/";
     private static final String[] EXPERT_BIASES = {"moe/experts/intermediate/bias", "moe/experts/output/bias"};
+    /** Most layers that may list one encoder variable (each listing is read and compared): bounds the work. */
+    static final int MAX_LISTINGS = 8;
 
     private final KerasH5File file;
     private final Map<String, int[]> tensors;
@@ -148,6 +150,11 @@ public final class KerasEncoderWeights {
         // a repeated variable (shape and dtype checked above for its first listing): same values, one tensor
         for (List<Weight> listings : encoder.values()) {
             Weight first = listings.getFirst();
+            if (listings.size() > MAX_LISTINGS) {
+                throw new KerasH5FormatException(source + ": weight '" + first.name() + "' is listed " + listings.size()
+                        + " times (by layers '" + listings.get(0).layer() + "', '" + listings.get(1).layer() + "', ...);"
+                        + " at most " + MAX_LISTINGS + " listings of one variable are read");
+            }
             for (Weight other : listings.subList(1, listings.size())) {
                 if (!file.sameValues(first, other)) {
                     throw new KerasH5FormatException(source + ": weight '" + first.name() + "' is listed by layer '"
