@@ -12,7 +12,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * jqwik fuzzing of every parser that reads a file: safetensors weights (alone and as part of a model
- * directory), config.json, a sharded model's model.safetensors.index.json, and inputs files. Each try mutates a valid seed file (bit flips, truncation,
+ * directory), config.json, a sharded model's model.safetensors.index.json, inputs files, and Keras .h5
+ * weights files (through {@code convert --keras-h5}). Each try mutates a valid seed file (bit flips, truncation,
  * header-length, number and string edits, structural edits, NaN/Inf data; see {@link Fuzz}) and checks that
  * only the documented exceptions escape, within {@link Fuzz#LIMIT}. Runs in the surefire execution
  * {@code fuzz} with a 512 MB heap, so an unbounded allocation fails as OutOfMemoryError instead of passing.
@@ -69,6 +70,15 @@ class FileFuzzTest {
         String mutated = Fuzz.mutateIndex(corpus.indexSeed, r);
         saving("index", seed, mutated.getBytes(StandardCharsets.UTF_8),
                 () -> Fuzz.loadModel(corpus.shardedWithIndex(mutated), corpus.input));
+    }
+
+    @Property(shrinking = ShrinkingMode.OFF)
+    void kerasH5Files(@ForAll long seed) throws Exception {
+        Random r = new Random(seed);
+        int pick = r.nextInt(corpus.h5Seeds.size());
+        byte[] mutated = Fuzz.mutateH5(corpus.h5Seeds.get(pick), corpus.h5Metadata.get(pick), r);
+        saving("keras-h5", seed, mutated, () -> Fuzz.convertKerasH5(corpus.file("fuzz.h5", mutated), corpus.h5Config,
+                corpus.dir.resolve("converted")));
     }
 
     @Property(shrinking = ShrinkingMode.OFF)

@@ -28,7 +28,11 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.ConfigJson;
+import org.sparsemixer.loader.ModelFiles;
 import org.sparsemixer.loader.ModelLoader;
+import org.sparsemixer.loader.WeightDType;
+import org.sparsemixer.loader.keras.KerasH5File;
+import org.sparsemixer.loader.keras.KerasH5FormatException;
 import org.sparsemixer.loader.safetensors.SafeTensorsFile;
 import org.sparsemixer.loader.safetensors.SafeTensorsFormatException;
 import org.sparsemixer.loader.safetensors.TensorInfo;
@@ -44,7 +48,10 @@ import org.sparsemixer.loader.safetensors.TensorInfo;
  *       key, or the text is not a JSON object);</li>
  *   <li>{@link ModelLoader#load}: {@link InvalidModelException} (a bad config, a {@link SafeTensorsFormatException},
  *       a tensor that does not match the config, non-finite weights, tables too large for memory);</li>
- *   <li>{@link BatchFiles#readInputs} and {@link SparseMixerEncoder#encode}: {@link IllegalArgumentException}.</li>
+ *   <li>{@link BatchFiles#readInputs} and {@link SparseMixerEncoder#encode}: {@link IllegalArgumentException};</li>
+ *   <li>{@link KerasH5File#open} and its reads, {@link ModelFiles#convertKerasH5}: {@link InvalidModelException}
+ *       (a {@link KerasH5FormatException} for the file, whatever the HDF5 library threw, or a weight that does
+ *       not match the config).</li>
  * </ul>
  * Anything else (NullPointerException, ArithmeticException, NegativeArraySizeException,
  * IndexOutOfBoundsException, OutOfMemoryError, ...) is a bug, and so is a call that takes longer than
@@ -186,6 +193,23 @@ final class Fuzz {
                 }
             }
         }, InvalidModelException.class, IllegalArgumentException.class);
+    }
+
+    /**
+     * Opens a Keras .h5 file and reads every float weight (the encoder's and the others), then converts it
+     * with {@code config} into {@code outDir}.
+     */
+    static void convertKerasH5(Path h5, Path config, Path outDir) {
+        expectOnly("KerasH5File " + h5.getFileName(), () -> {
+            try (KerasH5File f = KerasH5File.open(h5)) {
+                for (KerasH5File.Weight w : f.weights()) {
+                    if (w.dtype() != null) {
+                        f.floats(w, org.sparsemixer.loader.safetensors.DType.F32);
+                    }
+                }
+            }
+            ModelFiles.convertKerasH5(h5, config, outDir, WeightDType.F32, true, null);
+        }, InvalidModelException.class);
     }
 
     /** Reads an inputs file and, when it reads, encodes it with {@code encoder}. */
@@ -471,6 +495,59 @@ final class Fuzz {
             };
         }
         return t;
+    }
+
+    private static final long[] H5_FIELDS = {0, 1, 2, 7, 8, 255, 256, 65535, 65536, 1L << 31, (1L << 31) - 1, 1L << 32,
+        (1L << 32) - 1, Long.MAX_VALUE, -1, -2, 1L << 40};
+
+    /**
+     * One to three stacked mutations of an HDF5 file, mostly in its metadata ({@code metadata} lists the offsets
+     * of the bytes outside dataset data): bit flips, interesting bytes, little-endian 2/4/8-byte fields set to
+     * boundary values (addresses, lengths, sizes, counts), truncation, and spans deleted or duplicated.
+     */
+    static byte[] mutateH5(byte[] original, int[] metadata, Random r) {
+        byte[] b = original;
+        int n = 1 + r.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            int at = b.length == 0 ? 0 : r.nextInt(8) > 0 && metadata.length > 0 ? Math.min(b.length - 1, metadata[r.nextInt(metadata.length)])
+                    : r.nextInt(b.length);
+            switch (r.nextInt(6)) {
+                case 0 -> {   // bit flips near one place
+                    b = b.clone();
+                    for (int k = 1 + r.nextInt(4); k > 0 && b.length > 0; k--) {
+                        int p = Math.min(b.length - 1, Math.max(0, at + r.nextInt(16) - 8));
+                        b[p] ^= (byte) (1 << r.nextInt(8));
+                    }
+                }
+                case 1 -> {   // an interesting byte
+                    if (b.length > 0) {
+                        b = b.clone();
+                        b[at] = INTERESTING_BYTES[r.nextInt(INTERESTING_BYTES.length)];
+                    }
+                }
+                case 2 -> {   // a field set to a boundary value
+                    int width = new int[] {2, 4, 8}[r.nextInt(3)];
+                    if (b.length >= width) {
+                        b = b.clone();
+                        int p = Math.min(at, b.length - width);
+                        long v = r.nextInt(4) == 0 ? b.length + r.nextInt(64) - 32 : H5_FIELDS[r.nextInt(H5_FIELDS.length)];
+                        for (int k = 0; k < width; k++) {
+                            b[p + k] = (byte) (v >>> (8 * k));
+                        }
+                    }
+                }
+                case 3 -> b = Arrays.copyOf(b, r.nextBoolean() ? r.nextInt(b.length + 1) : at);   // truncation
+                case 4 -> {   // a span deleted
+                    int len = 1 + r.nextInt(64);
+                    b = concat(Arrays.copyOf(b, at), Arrays.copyOfRange(b, Math.min(b.length, at + len), b.length));
+                }
+                default -> {   // a span duplicated
+                    int len = Math.min(b.length - at, 1 + r.nextInt(64));
+                    b = concat(Arrays.copyOf(b, at + len), Arrays.copyOfRange(b, at, at + len), Arrays.copyOfRange(b, at + len, b.length));
+                }
+            }
+        }
+        return b;
     }
 
     /** Sets (or adds) a top-level key of a flat JSON object text, textually. */

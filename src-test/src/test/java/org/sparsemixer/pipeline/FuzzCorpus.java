@@ -41,6 +41,14 @@ final class FuzzCorpus implements AutoCloseable {
     final String indexSeed;
     /** Inputs files; the dense ones are at odd indexes. */
     final List<byte[]> inputSeeds = new ArrayList<>();
+    /**
+     * Keras .h5 weights files written by h5py (the shared p01 fixture and two variants: fixed-length split
+     * lists, a masked-LM head sharing the embedding table), the offsets of their metadata bytes (everything
+     * but dataset data, where mutations find parser bugs), and the config.json they convert with.
+     */
+    final List<byte[]> h5Seeds = new ArrayList<>();
+    final List<int[]> h5Metadata = new ArrayList<>();
+    final Path h5Config;
 
     FuzzCorpus() {
         try {
@@ -120,9 +128,36 @@ final class FuzzCorpus implements AutoCloseable {
             Safetensors.write(i64File, i64);
             inputSeeds.add(Files.readAllBytes(i64File));
             inputSeeds.add(Files.readAllBytes(denseFile));
+
+            for (String h5 : List.of("p01_keras_h5/w.h5", "keras-h5/p01_h5py2_split.h5", "keras-h5/p01_pretrainer.h5")) {
+                Path seed = KerasH5ConvertTest.tfFixture(h5);
+                h5Seeds.add(Files.readAllBytes(seed));
+                h5Metadata.add(metadataOffsets(seed));
+            }
+            h5Config = KerasH5ConvertTest.p01().resolve("expected/config.json");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Offsets of the bytes of an HDF5 file that are not the data of a contiguous dataset. */
+    private static int[] metadataOffsets(Path h5) throws IOException {
+        int size = Math.toIntExact(Files.size(h5));
+        java.util.BitSet data = new java.util.BitSet(size);
+        try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(h5)) {
+            java.util.ArrayDeque<io.jhdf.api.Group> groups = new java.util.ArrayDeque<>(List.of(f));
+            while (!groups.isEmpty()) {
+                for (io.jhdf.api.Node n : groups.pop().getChildren().values()) {
+                    if (n instanceof io.jhdf.api.Group g) {
+                        groups.push(g);
+                    } else if (n instanceof io.jhdf.api.dataset.ContiguousDataset d && d.getStorageInBytes() > 0) {
+                        int from = Math.toIntExact(d.getDataAddress());
+                        data.set(from, Math.toIntExact(from + d.getStorageInBytes()));
+                    }
+                }
+            }
+        }
+        return java.util.stream.IntStream.range(0, size).filter(i -> !data.get(i)).toArray();
     }
 
     /** The encoder a seed inputs file (by index) is meant for. */

@@ -65,6 +65,7 @@ class FuzzRegressionsTest {
             case "index" -> Fuzz.loadModel(corpus.shardedWithIndex(new String(bytes, StandardCharsets.UTF_8)), corpus.input);
             case "inputs-words" -> Fuzz.readInputs(file, corpus.encoder);
             case "inputs-dense" -> Fuzz.readInputs(file, corpus.denseEncoder);
+            case "keras-h5" -> Fuzz.convertKerasH5(file, corpus.h5Config, corpus.dir.resolve("converted"));
             default -> throw new AssertionError("unknown fuzz target folder '" + target + "' (" + file + ")");
         }
     }

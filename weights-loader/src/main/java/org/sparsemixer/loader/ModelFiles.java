@@ -3,14 +3,18 @@ package org.sparsemixer.loader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.loader.keras.KerasEncoderWeights;
+import org.sparsemixer.loader.keras.KerasH5File;
 import org.sparsemixer.loader.npz.NpzArchive;
 import org.sparsemixer.loader.safetensors.SafeTensorsWriter;
 
 /**
- * Writing model directories: {@code convert} (another dtype, or from a NumPy {@code .npz}) and
+ * Writing model directories: {@code convert} (another dtype, from a NumPy {@code .npz} or a Keras {@code .h5}) and
  * {@code init} (deterministic random weights). The output is always one {@code model.safetensors} with
  * the layout's tensor names (normalised: no {@code :0}, no prefix) and a {@code config.json}; inputs are
  * validated exactly as {@link ModelLoader#load} validates them before anything is written. The weights
@@ -61,6 +65,32 @@ public final class ModelFiles {
             throw e.getCause();
         }
         Files.copy(configFile, outDir.resolve(ModelLoader.CONFIG_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Builds a model directory from a Keras {@code .h5} weights file (tf-keras {@code save_weights}) and a
+     * config.json (validated, then copied byte for byte). The encoder's weights are bound to the config as
+     * {@link KerasEncoderWeights} says; the model directory holds the tensors TensorFlow builds (no output
+     * layer norm in the MoE layers of a post-norm model).
+     *
+     * @return the Keras names of the weights outside the encoder, which are not converted
+     */
+    public static List<String> convertKerasH5(Path h5, Path configFile, Path outDir, WeightDType dtype, boolean force,
+                                              SafeTensorsWriter.Progress progress) throws IOException {
+        SparseMixerConfig config = ConfigJson.read(configFile);
+        prepareOutput(outDir, force, null);
+        List<String> skipped = new ArrayList<>();
+        try (KerasH5File file = KerasH5File.open(h5)) {
+            KerasEncoderWeights weights = KerasEncoderWeights.bind(config, file);
+            weights.skipped().forEach(w -> skipped.add(w.name()));
+            TensorSource source = weights.source(dtype);
+            SafeTensorsWriter writer = new SafeTensorsWriter().metadata("format", "pt");
+            weights.tensors().forEach((name, shape) ->
+                    writer.addFloats(name, dtype.dtype(), shape, () -> source.floats(name, shape.clone())));
+            writer.write(outDir.resolve(ModelLoader.WEIGHTS_FILE), progress);
+        }
+        Files.copy(configFile, outDir.resolve(ModelLoader.CONFIG_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return skipped;
     }
 
     /**
