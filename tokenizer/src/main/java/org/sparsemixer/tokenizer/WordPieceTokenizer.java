@@ -28,6 +28,9 @@ import java.util.Map;
  * </ol>
  * The vocabulary file is UTF-8, one entry per line, id = line number from 0 (trailing whitespace of a line
  * is dropped; of two equal lines the later one owns the text, as in HF). Immutable and thread-safe.
+ *
+ * <p>{@link #encode} accepts any Java string and never throws: a lone surrogate (which UTF-8 text cannot
+ * hold) is treated as U+FFFD, which clean text removes. Every id lies in [0, {@link #vocabSize()}).
  */
 public final class WordPieceTokenizer implements Tokenizer {
     public static final int MAX_INPUT_CHARS_PER_WORD = 100;
