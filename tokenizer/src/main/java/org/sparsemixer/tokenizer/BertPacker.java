@@ -40,17 +40,26 @@ public final class BertPacker {
         this.truncator = truncator;
         this.clsId = required(tokenizer, CLS);
         this.sepId = required(tokenizer, SEP);
-        int pad = tokenizer.pieceToId(PAD);
-        this.padId = pad >= 0 ? pad : tokenizer.pieceToId(SENTENCEPIECE_PAD);
+        int pad = lookup(tokenizer, PAD);
+        this.padId = pad >= 0 ? pad : lookup(tokenizer, SENTENCEPIECE_PAD);
         if (padId < 0) {
             throw new InvalidTokenizerException("the tokenizer's vocabulary has neither " + PAD + " nor "
                     + SENTENCEPIECE_PAD + ": no padding id for packing");
         }
-        this.maskId = tokenizer.pieceToId(MASK);
+        this.maskId = lookup(tokenizer, MASK);
+    }
+
+    /**
+     * The id of the entry that is exactly {@code piece}, or -1. The id is checked to map back to the piece,
+     * so that a tokenizer answering unknown pieces with its unknown id is not taken at its word.
+     */
+    private static int lookup(Tokenizer tokenizer, String piece) {
+        int id = tokenizer.pieceToId(piece);
+        return id >= 0 && id < tokenizer.vocabSize() && piece.equals(tokenizer.idToPiece(id)) ? id : -1;
     }
 
     private static int required(Tokenizer tokenizer, String piece) {
-        int id = tokenizer.pieceToId(piece);
+        int id = lookup(tokenizer, piece);
         if (id < 0) {
             throw new InvalidTokenizerException("the tokenizer's vocabulary has no " + piece + " entry, needed for packing");
         }

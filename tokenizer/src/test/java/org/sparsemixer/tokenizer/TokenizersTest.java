@@ -61,6 +61,39 @@ class TokenizersTest {
     }
 
     @Test
+    void packerDoesNotTakeAnUnknownIdForAnEntry() {
+        // A tokenizer that answers every unknown piece with its unknown id 1 (as SentencePiece's own
+        // PieceToId does): [PAD] must not be taken for id 1; <pad> (id 0) is the padding id.
+        List<String> pieces = List.of("<pad>", "<unk>", "[CLS]", "[SEP]");
+        Tokenizer unkForUnknown = new Tokenizer() {
+            @Override
+            public Tokens encode(String text) {
+                return new Tokens(new int[0], List.of());
+            }
+
+            @Override
+            public int vocabSize() {
+                return pieces.size();
+            }
+
+            @Override
+            public int pieceToId(String piece) {
+                int id = pieces.indexOf(piece);
+                return id < 0 ? 1 : id;
+            }
+
+            @Override
+            public String idToPiece(int id) {
+                return pieces.get(id);
+            }
+        };
+        BertPacker packer = new BertPacker(unkForUnknown, 4, Truncator.ROUND_ROBIN);
+        assertEquals(0, packer.padId());
+        assertEquals(-1, packer.maskId());
+        assertEquals(List.of(2, 3, 0, 0), java.util.Arrays.stream(packer.pack("").inputWordIds()).boxed().toList());
+    }
+
+    @Test
     void packerRefusesImpossibleLayouts() throws IOException {
         BertPacker packer = new BertPacker(Tokenizers.open(TextFixtures.file("wp_uncased.vocab.txt"), true), 3,
                 Truncator.ROUND_ROBIN);
