@@ -142,6 +142,45 @@ class TokenizerPropertiesTest {
         }
     }
 
+    /** Vocabulary files of random lines (any code points) and random bytes: open or a documented refusal. */
+    @Property(tries = 200)
+    void hostileVocabularyFiles(@ForAll("vocabularyBytes") byte[] content, @ForAll boolean lowerCase)
+            throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("vocab", ".txt");
+        try {
+            java.nio.file.Files.write(file, content);
+            Tokenizers.Kind kind;
+            try {
+                kind = Tokenizers.detect(file);
+            } catch (InvalidTokenizerException e) {
+                return;
+            }
+            Assume.that(kind == Tokenizers.Kind.WORDPIECE);
+            Tokenizer tokenizer;
+            try {
+                tokenizer = Tokenizers.open(file, lowerCase);
+            } catch (InvalidTokenizerException e) {
+                return;
+            }
+            Tokens tokens = tokenizer.encode("[UNK] hello, world ##s \u00e9t\u00e9 \u4e2d\u6587 " + new String(content,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            for (int id : tokens.ids()) {
+                assertTrue(id >= 0 && id < tokenizer.vocabSize());
+            }
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Provide
+    Arbitrary<byte[]> vocabularyBytes() {
+        Arbitrary<byte[]> text = hostileText().list().ofMaxSize(30)
+                .map(lines -> (String.join("\n", lines) + (lines.isEmpty() ? "" : "\n[UNK]\n"))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
+        return Arbitraries.oneOf(text, text, bytes);
+    }
+
     @Provide
     Arbitrary<int[]> lengths() {
         return Arbitraries.integers().between(0, 60).array(int[].class).ofMinSize(1).ofMaxSize(5);
