@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Main.VersionProvider.class,
         description = "Pure-Java CPU inference engine for the Sparse Mixer encoder.",
         subcommands = {RunCommand.class, BenchCommand.class, InspectCommand.class, ConvertCommand.class,
-            InitCommand.class, CommandLine.HelpCommand.class},
+            InitCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

@@ -1,8 +1,11 @@
 package org.sparsemixer.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.sparsemixer.engine.EncoderInput;
@@ -14,7 +17,10 @@ import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.DefaultModel;
 import org.sparsemixer.loader.LoadOptions;
 import org.sparsemixer.loader.ModelLoader;
+import org.sparsemixer.loader.ModelTokenizer;
 import org.sparsemixer.loader.WeightDType;
+import org.sparsemixer.tokenizer.PackedBatch;
+import org.sparsemixer.tokenizer.PackedInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -28,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "Encode a batch and print a short summary.",
             "Without --model: the embedded Sparse Mixer Base (vocab " + DefaultModel.VOCAB_SIZE
                     + ", deterministic random weights, seed " + DefaultModel.SEED + ").",
-            "Without --inputs: a deterministic sample batch (seed " + RunCommand.SAMPLE_SEED + ")."})
+            "Without --inputs: a deterministic sample batch (seed " + RunCommand.SAMPLE_SEED + ").",
+            "--text, --text-pair and --texts encode text with the tokenizer of the --model directory."})
 final class RunCommand implements Callable<Integer> {
     /** Seed of the generated sample batch used when --inputs is not given. */
     static final long SAMPLE_SEED = 1L;
@@ -49,6 +56,18 @@ final class RunCommand implements Callable<Integer> {
                     + " (and dense_inputs, dense_mask, dense_type_ids for with_dense_inputs models)"
                     + " (default: a generated sample batch).")
     Path inputs;
+
+    @Option(names = "--text", paramLabel = "TEXT",
+            description = "Encode this text (one example), tokenized and packed with the --model directory's tokenizer.")
+    String text;
+
+    @Option(names = "--text-pair", paramLabel = "TEXT",
+            description = "With --text: the example's second segment ([CLS] text [SEP] pair [SEP]).")
+    String textPair;
+
+    @Option(names = "--texts", paramLabel = "FILE.jsonl",
+            description = "Encode a batch: one example per line, {\"text\": \"...\"} or {\"texts\": [\"a\", \"b\"]}.")
+    Path texts;
 
     @Option(names = "--output", paramLabel = "FILE",
             description = "Write sequence_output, pooled_output and encoder_outputs (F32) to this safetensors file.")
@@ -92,9 +111,13 @@ final class RunCommand implements Callable<Integer> {
         if (batch != null) {
             Arguments.atLeast("--batch", batch, 1);
         }
+        checkTextOptions();
         // Fail on a missing path before spending seconds on building a model.
         Arguments.modelDirectory(model);
         Arguments.regularFile("--inputs", inputs);
+        Arguments.regularFile("--texts", texts);
+        // Tokenize before loading the weights: a bad text or tokenizer fails fast.
+        EncoderInput textInput = textInput();
         if (output != null && Files.isDirectory(output)) {
             throw new IllegalArgumentException("--output " + output + " is a directory");
         }
@@ -112,7 +135,10 @@ final class RunCommand implements Callable<Integer> {
             SparseMixerConfig config = encoder.config();
 
             EncoderInput input;
-            if (inputs == null) {
+            if (textInput != null) {
+                Arguments.batchFits(encoder, textInput.batchSize());
+                input = textInput;
+            } else if (inputs == null) {
                 int size = batch != null ? batch : defaultBatch(config);
                 Arguments.batchFits(encoder, size);
                 input = EncoderInput.sample(config, size, SAMPLE_SEED);
@@ -130,6 +156,62 @@ final class RunCommand implements Callable<Integer> {
             printSummary(out, config, input, result, threadCount, loadNanos, encodeNanos, verbose, encoder.weightBytes());
         }
         return Main.EXIT_OK;
+    }
+
+    private void checkTextOptions() {
+        String textOption = text != null ? "--text" : texts != null ? "--texts" : null;
+        if (textPair != null && text == null) {
+            throw new IllegalArgumentException("--text-pair needs --text (the first segment)");
+        }
+        if (text != null && texts != null) {
+            throw new IllegalArgumentException("--text and --texts " + texts + " cannot be combined: give one example"
+                    + " with --text or a batch with --texts");
+        }
+        if (textOption == null) {
+            return;
+        }
+        if (inputs != null) {
+            throw new IllegalArgumentException(textOption + " and --inputs " + inputs + " cannot be combined");
+        }
+        if (batch != null) {
+            throw new IllegalArgumentException("--batch sets the size of the generated sample batch; it cannot be"
+                    + " combined with " + textOption);
+        }
+        if (model == null) {
+            throw new IllegalArgumentException(textOption + " needs --model DIR with a tokenizer (tokenizer.model or"
+                    + " vocab.txt); the embedded default model has none");
+        }
+    }
+
+    /** The packed batch of --text/--texts, or null when the input is not text. */
+    private EncoderInput textInput() throws java.io.IOException {
+        if (text == null && texts == null) {
+            return null;
+        }
+        SparseMixerConfig config = ModelLoader.readConfig(model);
+        ModelTokenizer tokenizer = ModelTokenizer.load(model, config).orElseThrow(() -> new IllegalArgumentException(
+                "--model " + model + " has no tokenizer: add " + ModelTokenizer.SENTENCEPIECE_FILE + " or "
+                        + ModelTokenizer.WORDPIECE_FILE + " (see docs/model-format.md)"));
+        List<PackedInput> rows = new ArrayList<>();
+        if (text != null) {
+            rows.add(tokenizer.pack(textPair == null ? List.of(text) : List.of(text, textPair)));
+        } else {
+            String source = "--texts " + texts;
+            try (InputStream in = Files.newInputStream(texts)) {
+                TextJsonl.forEach(in, source, line -> {
+                    try {
+                        rows.add(tokenizer.pack(line.texts()));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(source + " line " + line.number() + ": " + e.getMessage(), e);
+                    }
+                });
+            }
+            if (rows.isEmpty()) {
+                throw new IllegalArgumentException(source + " holds no texts");
+            }
+        }
+        PackedBatch packed = PackedBatch.of(rows);
+        return EncoderInput.of(packed.inputWordIds(), packed.inputMask(), packed.inputTypeIds());
     }
 
     /**
@@ -154,8 +236,9 @@ final class RunCommand implements Callable<Integer> {
         String modelText = model == null
                 ? "embedded Sparse Mixer Base (random weights, seed " + DefaultModel.SEED + ")"
                 : model.toString();
-        String inputText = inputs == null
-                ? "sample batch (seed " + SAMPLE_SEED + ")"
+        String inputText = text != null ? "--text" + (textPair != null ? " and --text-pair" : "")
+                : texts != null ? texts.toString()
+                : inputs == null ? "sample batch (seed " + SAMPLE_SEED + ")"
                 : inputs.toString();
         double latencyMs = encodeNanos / 1e6;
         double seqPerSecond = input.batchSize() / Math.max(encodeNanos / 1e9, 1e-9);
