@@ -28,15 +28,23 @@ class SentencePieceFixtureTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static SentencePieceTokenizer model(String name) throws IOException {
-        try (InputStream in = SentencePieceFixtureTest.class.getResourceAsStream(DIR + name + ".model")) {
+        return model(DIR, name);
+    }
+
+    static SentencePieceTokenizer model(String dir, String name) throws IOException {
+        try (InputStream in = SentencePieceFixtureTest.class.getResourceAsStream(dir + name + ".model")) {
             return SentencePieceTokenizer.fromBytes(in.readAllBytes());
         }
     }
 
     static List<JsonNode> cases(String file) throws IOException {
+        return cases(DIR, file);
+    }
+
+    static List<JsonNode> cases(String dir, String file) throws IOException {
         List<JsonNode> cases = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                SentencePieceFixtureTest.class.getResourceAsStream(DIR + file), StandardCharsets.UTF_8))) {
+                SentencePieceFixtureTest.class.getResourceAsStream(dir + file), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (!line.isBlank()) {
                     cases.add(JSON.readTree(line));
@@ -65,7 +73,7 @@ class SentencePieceFixtureTest {
                 c -> c.get("utf8_hex").asText());
     }
 
-    private static void check(List<JsonNode> cases, Function<JsonNode, Tokens> encode, Function<JsonNode, String> label) {
+    static void check(List<JsonNode> cases, Function<JsonNode, Tokens> encode, Function<JsonNode, String> label) {
         List<String> failures = new ArrayList<>();
         for (JsonNode c : cases) {
             List<Integer> expectedIds = new ArrayList<>();
@@ -84,6 +92,16 @@ class SentencePieceFixtureTest {
         }
         assertTrue(failures.isEmpty(), failures.size() + " of " + cases.size() + " cases differ:\n"
                 + String.join("\n", failures.subList(0, Math.min(15, failures.size()))));
+    }
+
+    /** Encodes a case given as {@code text} or as {@code utf8_hex}. */
+    static Tokens encodeCase(SentencePieceTokenizer tokenizer, JsonNode c) {
+        return c.has("text") ? tokenizer.encode(c.get("text").asText())
+                : tokenizer.encode(HexFormat.of().parseHex(c.get("utf8_hex").asText()));
+    }
+
+    static String label(JsonNode c) {
+        return c.has("text") ? c.get("text").asText() : "hex " + c.get("utf8_hex").asText();
     }
 
     private static String escape(String s) {
