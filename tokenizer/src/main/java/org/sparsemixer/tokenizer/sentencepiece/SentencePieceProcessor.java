@@ -70,13 +70,22 @@ public final class SentencePieceProcessor {
         List<String> pieces = new ArrayList<>(n);
         int count = 0;
         int unkId = vocabulary.unkId;
-        boolean prevUnk = false;
-        int runStart = 0;
+        // an open run of unknown pieces [runStart, runEnd): its text is made once the run ends (linear time)
+        int runStart = -1;
+        int runEnd = -1;
         for (int i = 0; i < n; i++) {
             int id = segments.ids[i];
             int start = segments.starts[i];
             int end = segments.ends[i];
             boolean unk = id == unkId;
+            if (unk && !vocabulary.byteFallback && runStart >= 0) {
+                runEnd = end;
+                continue;
+            }
+            if (runStart >= 0) {
+                pieces.add(new String(text, runStart, runEnd - runStart, StandardCharsets.UTF_8));
+                runStart = -1;
+            }
             if (unk && vocabulary.byteFallback) {
                 int needed = count + (end - start) + (n - i - 1);
                 if (needed > ids.length) {
@@ -87,18 +96,18 @@ public final class SentencePieceProcessor {
                     ids[count++] = byteId;
                     pieces.add(vocabulary.pieces[byteId]);
                 }
-            } else if (unk && prevUnk) {
-                pieces.set(count - 1, new String(text, runStart, end - runStart, StandardCharsets.UTF_8));
             } else {
                 ids[count++] = id;
                 if (unk) {
                     runStart = start;
-                    pieces.add(new String(text, start, end - start, StandardCharsets.UTF_8));
+                    runEnd = end;
                 } else {
                     pieces.add(vocabulary.pieces[id]);
                 }
             }
-            prevUnk = unk;
+        }
+        if (runStart >= 0) {
+            pieces.add(new String(text, runStart, runEnd - runStart, StandardCharsets.UTF_8));
         }
         return new Tokens(count == ids.length ? ids : Arrays.copyOf(ids, count), pieces);
     }
