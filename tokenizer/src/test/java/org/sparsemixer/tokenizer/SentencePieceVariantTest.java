@@ -25,4 +25,18 @@ class SentencePieceVariantTest {
         SentencePieceFixtureTest.check(cases, c -> SentencePieceFixtureTest.encodeCase(tokenizer, c),
                 SentencePieceFixtureTest::label);
     }
+
+    /**
+     * Texts full of segmentations with equal exact scores ({@code 0 00} / {@code 00 0}, {@code see d} / ...),
+     * plus cut-outs of 100-600 characters: rounding of the path sums decides these, so they pin down the
+     * arithmetic (float sums in the library's order; double sums get several wrong).
+     */
+    @org.junit.jupiter.api.Test
+    void nearTiesAreResolvedAsTheLibraryDoes() throws IOException {
+        SentencePieceTokenizer tokenizer = SentencePieceFixtureTest.model("sp_unigram_nfkc");
+        List<JsonNode> cases = SentencePieceFixtureTest.cases(DIR, "sp_unigram_nfkc.ties.jsonl");
+        assertEquals(400, cases.size());
+        SentencePieceFixtureTest.check(cases, c -> SentencePieceFixtureTest.encodeCase(tokenizer, c),
+                SentencePieceFixtureTest::label);
+    }
 }

@@ -29,9 +29,9 @@ final class Segments {
         size++;
     }
 
-    /** Reverses the order (models that backtrack collect their pieces from the end). */
-    void reverse() {
-        for (int i = 0, j = size - 1; i < j; i++, j--) {
+    /** Reverses the order of the pieces from {@code from} on (backtracking collects them from the end). */
+    void reverseFrom(int from) {
+        for (int i = from, j = size - 1; i < j; i++, j--) {
             swap(starts, i, j);
             swap(ends, i, j);
             swap(ids, i, j);

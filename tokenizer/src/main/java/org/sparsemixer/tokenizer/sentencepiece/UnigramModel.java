@@ -5,7 +5,13 @@ package org.sparsemixer.tokenizer.sentencepiece;
  * (in UTF-8 bytes) the best path ending there; every piece starting at a position updates the best path at its
  * end when it is the first candidate or strictly better, so among equal scores the piece starting earliest
  * wins. A character no single piece covers gets an unknown node scored {@code min score - 10}. A USER_DEFINED
- * piece scores {@code byte length * max score - 0.1}, computed in double as the C++ does, so that it wins.
+ * piece scores {@code byte length * max score - 0.1}, so that it wins.
+ *
+ * <p>Path scores are float sums, added in the same order as the C++. That matters: segmentations with equal
+ * exact scores (e.g. {@code 0 00} and {@code 00 0}) are decided by rounding, and float sums reproduce the
+ * library on every test text up to a few KB (double sums do not). Known gap: in one 212 KB single input the
+ * library resolves a near-tie (0.009 apart, below the float spacing at that magnitude) as if with more precision
+ * from about 113 KB on; how it does so is not known, so single inputs beyond ~100 KB may differ in such places.
  */
 final class UnigramModel implements SegmentationModel {
     private static final float UNK_PENALTY = 10.0f;
@@ -29,73 +35,82 @@ final class UnigramModel implements SegmentationModel {
     @Override
     public Segments encode(byte[] text, int size) {
         Segments out = new Segments(size / 3 + 4);
-        if (size == 0) {
-            return out;
+        if (size > 0) {
+            new Lattice(text, size).viterbi(0, size, out);
         }
-        PieceTrie trie = vocabulary.trie;
-        float[] scores = vocabulary.scores;
-        byte[] types = vocabulary.types;
-        float maxScore = vocabulary.maxScore;
-        int unkId = vocabulary.unkId;
-        // best path ending at each byte position: score, start of its last piece (-1: none yet), that piece's id
-        float[] bestScore = new float[size + 1];
-        int[] bestStart = new int[size + 1];
-        int[] bestId = new int[size + 1];
-        java.util.Arrays.fill(bestStart, -1);
-
-        int startsAt = 0;
-        while (startsAt < size) {
-            float tillHere = bestScore[startsAt];
-            int mblen = Utf8.charLen(text, startsAt, size);
-            boolean hasSingleNode = false;
-            int node = 0;
-            for (int keyPos = startsAt; keyPos < size; ) {
-                node = trie.child(node, text[keyPos]);
-                keyPos++;
-                if (node == PieceTrie.NONE) {
-                    break;
-                }
-                int id = trie.normalId(node);
-                if (id < 0 || types[id] == ModelProto.UNUSED) {
-                    continue;
-                }
-                int length = keyPos - startsAt;
-                boolean better;
-                float candidate;
-                if (types[id] == ModelProto.USER_DEFINED) {
-                    double c = ((double) (length * maxScore) - 0.1) + tillHere;
-                    better = bestStart[keyPos] == -1 || c > bestScore[keyPos];
-                    candidate = (float) c;
-                } else {
-                    candidate = scores[id] + tillHere;
-                    better = bestStart[keyPos] == -1 || candidate > bestScore[keyPos];
-                }
-                if (better) {
-                    bestScore[keyPos] = candidate;
-                    bestStart[keyPos] = startsAt;
-                    bestId[keyPos] = id;
-                }
-                if (length == mblen) {
-                    hasSingleNode = true;
-                }
-            }
-            if (!hasSingleNode) {
-                int end = startsAt + mblen;
-                float candidate = unkScore + tillHere;
-                if (bestStart[end] == -1 || candidate > bestScore[end]) {
-                    bestScore[end] = candidate;
-                    bestStart[end] = startsAt;
-                    bestId[end] = unkId;
-                }
-            }
-            startsAt += mblen;
-        }
-        for (int end = size; end > 0; ) {
-            int start = bestStart[end];
-            out.add(start, end, bestId[end]);
-            end = start;
-        }
-        out.reverse();
         return out;
+    }
+
+    /** Best-path arrays over the text. */
+    private final class Lattice {
+        final byte[] text;
+        // best path ending at each byte position: score, start of its last piece (-1: none yet), that piece's id
+        final float[] bestScore;
+        final int[] bestStart;
+        final int[] bestId;
+
+        Lattice(byte[] text, int size) {
+            this.text = text;
+            bestScore = new float[size + 1];
+            bestStart = new int[size + 1];
+            bestId = new int[size + 1];
+            java.util.Arrays.fill(bestStart, -1);
+        }
+
+        /** The best segmentation of {@code text[from, to)}, appended to {@code out}. */
+        void viterbi(int from, int to, Segments out) {
+            PieceTrie trie = vocabulary.trie;
+            float[] scores = vocabulary.scores;
+            byte[] types = vocabulary.types;
+            float maxScore = vocabulary.maxScore;
+            int unkId = vocabulary.unkId;
+            bestScore[from] = 0f;
+            int startsAt = from;
+            while (startsAt < to) {
+                float tillHere = bestScore[startsAt];
+                int mblen = Utf8.charLen(text, startsAt, to);
+                boolean hasSingleNode = false;
+                int node = PieceTrie.ROOT;
+                for (int keyPos = startsAt; keyPos < to; ) {
+                    node = trie.child(node, text[keyPos]);
+                    keyPos++;
+                    if (node == PieceTrie.NONE) {
+                        break;
+                    }
+                    int id = trie.normalId(node);
+                    if (id < 0 || types[id] == ModelProto.UNUSED) {
+                        continue;
+                    }
+                    int length = keyPos - startsAt;
+                    float score = types[id] == ModelProto.USER_DEFINED ? (float) (length * maxScore - 0.1) : scores[id];
+                    float candidate = score + tillHere;
+                    if (bestStart[keyPos] == -1 || candidate > bestScore[keyPos]) {
+                        bestScore[keyPos] = candidate;
+                        bestStart[keyPos] = startsAt;
+                        bestId[keyPos] = id;
+                    }
+                    if (length == mblen) {
+                        hasSingleNode = true;
+                    }
+                }
+                if (!hasSingleNode) {
+                    int end = startsAt + mblen;
+                    float candidate = unkScore + tillHere;
+                    if (bestStart[end] == -1 || candidate > bestScore[end]) {
+                        bestScore[end] = candidate;
+                        bestStart[end] = startsAt;
+                        bestId[end] = unkId;
+                    }
+                }
+                startsAt += mblen;
+            }
+            int first = out.size;
+            for (int end = to; end > from; ) {
+                int start = bestStart[end];
+                out.add(start, end, bestId[end]);
+                end = start;
+            }
+            out.reverseFrom(first);
+        }
     }
 }

@@ -123,6 +123,7 @@ final class Vocabulary {
             }
         }
         unkId = unk;
+        trie.compile();
         hasUserDefined = userDefined;
         hasUnused = unused;
         minScore = min;
