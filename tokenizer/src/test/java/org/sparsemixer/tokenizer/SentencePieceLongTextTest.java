@@ -14,8 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A 212 KB text encoded as one input gives the library's ids (see fixtures/sp-long/README.md): BPE runs one
  * merge agenda over 110 000 symbols and must match throughout. Unigram matches up to token 32 159 (about 113 KB
  * of input): there the library resolves a near-tie 0.009 apart, below the spacing of float sums at that
- * magnitude, as if with more precision, while double sums would get short texts wrong (see UnigramModel). That
- * known gap is pinned here so that any change to it shows.
+ * magnitude (see UnigramModel's known gap). The gap is pinned here so that any change to it shows.
  */
 class SentencePieceLongTextTest {
     private static byte[] gunzip(String resource) throws IOException {

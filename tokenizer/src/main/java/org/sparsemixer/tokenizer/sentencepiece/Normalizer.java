@@ -19,6 +19,15 @@ final class Normalizer {
     private final boolean removeExtraWhitespaces;
     private final boolean escapeWhitespaces;
     private final boolean treatWhitespaceAsSuffix;
+    /**
+     * Per ASCII byte, when its NormalizePrefix result needs no search (no USER_DEFINED piece and no longer
+     * charsmap rule starts with it): the replacement {@code [fastFrom, fastTo)} in {@code fastSource}; else
+     * {@code fastSource} is null. Entries 128-255 hold the same for an ASCII byte followed by an ASCII byte
+     * (letters have longer rules only with combining marks, which are not ASCII).
+     */
+    private final byte[][] fastSource = new byte[256][];
+    private final int[] fastFrom = new int[256];
+    private final int[] fastTo = new int[256];
 
     Normalizer(ModelProto.NormalizerSpec spec, boolean treatWhitespaceAsSuffix, Vocabulary vocabulary)
             throws ModelFormatException {
@@ -28,6 +37,27 @@ final class Normalizer {
         this.removeExtraWhitespaces = spec.removeExtraWhitespaces();
         this.escapeWhitespaces = spec.escapeWhitespaces();
         this.treatWhitespaceAsSuffix = treatWhitespaceAsSuffix;
+        boolean[] userDefinedLead = new boolean[256];
+        for (int id = 0; id < vocabulary.size; id++) {
+            if (vocabulary.isUserDefined(id)) {
+                userDefinedLead[vocabulary.pieceBytes[id][0] & 0xFF] = true;
+            }
+        }
+        for (int k = 0; k < 256; k++) {
+            int b = k & 0x7F;
+            if (userDefinedLead[b]) {
+                continue;
+            }
+            int rule = charsMap == null ? -2 : charsMap.singleByteRule(b, k >= 128);
+            if (rule == -2) {
+                fastSource[k] = new byte[] {(byte) b};
+                fastTo[k] = 1;
+            } else if (rule >= 0) {
+                fastSource[k] = charsMap.strings();
+                fastFrom[k] = rule;
+                fastTo[k] = charsMap.stringEnd(rule);
+            }
+        }
     }
 
     /** The normalized form of {@code input[0, length)}: bytes {@code [0, result.length)} of {@code result.bytes}. */
@@ -89,6 +119,14 @@ final class Normalizer {
 
     /** NormalizePrefix: what the text at {@code pos} becomes ({@code source[from, to)}) and how many bytes it uses. */
     private void normalizePrefix(byte[] input, int pos, int end, Prefix p) {
+        byte lead = input[pos];
+        if (lead >= 0) {
+            int k = pos + 1 == end || input[pos + 1] >= 0 ? lead | 0x80 : lead;
+            if (fastSource[k] != null) {
+                p.set(fastSource[k], fastFrom[k], fastTo[k], 1);
+                return;
+            }
+        }
         int userDefined = vocabulary.userDefinedPrefix(input, pos, end);
         if (userDefined > 0) {
             p.set(input, pos, pos + userDefined, userDefined);

@@ -80,6 +80,31 @@ final class PrecompiledCharsMap {
         return best;
     }
 
+    /**
+     * For an ASCII byte whose match cannot be extended (no rule is longer than that byte alone, or, with
+     * {@code nextIsAscii}, none whose second byte is ASCII): its rule's string offset, or -2 when no rule starts
+     * with it at all; -1 when a longer rule might match (the caller must search).
+     */
+    int singleByteRule(int b, boolean nextIsAscii) {
+        int n = units.length;
+        if (n == 0) {
+            return -2;
+        }
+        int id = offset(units[0]) ^ b;
+        if (id >= n || label(units[id]) != b) {
+            return -2;
+        }
+        int unit = units[id];
+        int base = id ^ offset(unit);
+        for (int c = 1; c < (nextIsAscii ? 0x80 : 256); c++) {
+            int child = base ^ c;
+            if (child < n && label(units[child]) == c) {
+                return -1;
+            }
+        }
+        return hasLeaf(unit) ? units[base] & 0x7FFFFFFF : -2;
+    }
+
     /** The replacement string blob; a replacement runs from the match's offset to the next NUL. */
     byte[] strings() {
         return strings;
