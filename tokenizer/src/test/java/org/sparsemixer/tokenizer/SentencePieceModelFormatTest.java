@@ -150,8 +150,15 @@ class SentencePieceModelFormatTest {
                 .toByteArray()).contains("not 256 byte pieces"));
         assertTrue(failure(tinyModel().message(2, new Proto().uint(3, 3)).toByteArray())
                 .contains("TrainerSpec.model_type: 3 is not supported"));
-        assertTrue(failure(new Proto().message(1, piece("<unk>", 0f, 2)).message(1, piece("a", 0f, 9))
-                .toByteArray()).contains("unknown piece type 9"));
+    }
+
+    @Test
+    void enumNumbersTheProtoDoesNotDefineLeaveTheDefaultAsProtobufDoes() throws IOException {
+        // type 9 is no SentencePiece.Type: the piece stays NORMAL; model_type 9 leaves UNIGRAM
+        SentencePieceTokenizer t = SentencePieceTokenizer.fromBytes(new Proto().message(1, piece("<unk>", 0f, 2))
+                .message(1, piece("\u2581", -1f, 9)).message(1, piece("a", -1f, 9)).message(2, new Proto().uint(3, 9))
+                .toByteArray());
+        assertArrayEquals(new int[] {1, 2}, t.encode("a").ids());
     }
 
     @Test

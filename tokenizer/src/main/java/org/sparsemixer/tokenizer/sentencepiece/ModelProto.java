@@ -68,11 +68,19 @@ record ModelProto(List<Piece> pieces, TrainerSpec trainerSpec, NormalizerSpec no
             switch (reader.fieldNumber()) {
                 case 1 -> piece = reader.readBytes("piece");
                 case 2 -> score = reader.readFloat("score");
-                case 3 -> type = reader.readInt32("type");
+                case 3 -> type = knownEnum(reader.readInt32("type"), BYTE, type);
                 default -> reader.skip();
             }
         }
         return new Piece(piece, score, type);
+    }
+
+    /**
+     * proto2 enums are closed: protobuf keeps a number the enum does not define among the unknown fields and
+     * leaves the field as it was (so the library reads the default), and so does this parser.
+     */
+    private static int knownEnum(int value, int max, int previous) {
+        return value >= 1 && value <= max ? value : previous;
     }
 
     /** Protobuf merges a repeated embedded message field into the earlier one: hence {@code previous}. */
@@ -82,7 +90,7 @@ record ModelProto(List<Piece> pieces, TrainerSpec trainerSpec, NormalizerSpec no
         boolean suffix = previous.treatWhitespaceAsSuffix();
         while (reader.next()) {
             switch (reader.fieldNumber()) {
-                case 3 -> modelType = reader.readInt32("model_type");
+                case 3 -> modelType = knownEnum(reader.readInt32("model_type"), CHAR, modelType);
                 case 24 -> suffix = reader.readBool("treat_whitespace_as_suffix");
                 case 35 -> byteFallback = reader.readBool("byte_fallback");
                 default -> reader.skip();

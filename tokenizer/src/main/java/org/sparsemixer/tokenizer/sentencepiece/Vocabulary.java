@@ -70,9 +70,6 @@ final class Vocabulary {
                 }
             }
             int type = p.type();
-            if (type < ModelProto.NORMAL || type > ModelProto.BYTE) {
-                throw new ModelFormatException(where + ": unknown piece type " + type);
-            }
             String text = new String(bytes, StandardCharsets.UTF_8);
             boolean reserved = type == ModelProto.CONTROL || type == ModelProto.UNKNOWN || type == ModelProto.BYTE;
             if (!trie.add(bytes, id, reserved)) {
