@@ -8,12 +8,13 @@ import java.util.concurrent.Callable;
 import org.sparsemixer.loader.ModelFiles;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.WeightDType;
+import org.sparsemixer.loader.tf.TfCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code convert}: a model in another dtype, or a model from a NumPy .npz export. */
+/** {@code convert}: a model in another dtype, or a model from a NumPy .npz export or a TensorFlow checkpoint. */
 @Command(name = "convert",
         mixinStandardHelpOptions = true,
         description = {
@@ -21,6 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "  convert --model DIR --output DIR --dtype bf16|f16|f32",
             "or build a model directory from a NumPy .npz of the Keras variables and a config.json:",
             "  convert --npz FILE --config FILE --output DIR [--dtype f32|bf16|f16]",
+            "or from a TensorFlow checkpoint or SavedModel (the encoder's weights found by their Keras names):",
+            "  convert --tf-checkpoint PREFIX|DIR --config FILE --output DIR [--prefix SCOPE] [--dtype ...]",
+            "  convert --saved-model DIR --config FILE --output DIR [--prefix SCOPE] [--dtype ...]",
             "The output is one model.safetensors with the layout's tensor names, and config.json."})
 final class ConvertCommand implements Callable<Integer> {
     @Spec
@@ -33,7 +37,21 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Input NumPy archive (np.savez of {variable name: value}); needs --config.")
     Path npz;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "config.json for --npz.")
+    @Option(names = "--tf-checkpoint", paramLabel = "PREFIX|DIR",
+            description = "Input TensorFlow checkpoint: a prefix (PREFIX.index, PREFIX.data-*), or a directory with a"
+                    + " 'checkpoint' state file or exactly one *.index; needs --config.")
+    Path tfCheckpoint;
+
+    @Option(names = "--saved-model", paramLabel = "DIR",
+            description = "Input TensorFlow SavedModel directory (reads DIR/variables/variables.*); needs --config.")
+    Path savedModel;
+
+    @Option(names = "--prefix", paramLabel = "SCOPE",
+            description = "With --tf-checkpoint/--saved-model: the encoder's Keras name scope (e.g. sparse_mixer_1),"
+                    + " when the checkpoint holds several encoders.")
+    String prefix;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "config.json for --npz, --tf-checkpoint and --saved-model.")
     Path config;
 
     @Option(names = "--output", paramLabel = "DIR", required = true, description = "Output model directory (created if needed).")
@@ -48,24 +66,36 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((model == null) == (npz == null)) {
-            throw new IllegalArgumentException("give exactly one of --model DIR and --npz FILE");
+        long inputs = java.util.stream.Stream.of(model, npz, tfCheckpoint, savedModel).filter(java.util.Objects::nonNull).count();
+        if (inputs != 1) {
+            throw new IllegalArgumentException("give exactly one of --model DIR, --npz FILE, --tf-checkpoint PREFIX|DIR"
+                    + " and --saved-model DIR");
         }
         if (model != null && config != null) {
-            throw new IllegalArgumentException("--config goes with --npz; a --model directory has its own config.json");
+            throw new IllegalArgumentException("--config goes with --npz, --tf-checkpoint or --saved-model; a --model"
+                    + " directory has its own config.json");
         }
-        if (npz != null && config == null) {
-            throw new IllegalArgumentException("--npz needs --config FILE (the model's config.json)");
+        if (model == null && config == null) {
+            throw new IllegalArgumentException((npz != null ? "--npz" : tfCheckpoint != null ? "--tf-checkpoint" : "--saved-model")
+                    + " needs --config FILE (the model's config.json)");
+        }
+        if (prefix != null && tfCheckpoint == null && savedModel == null) {
+            throw new IllegalArgumentException("--prefix goes with --tf-checkpoint or --saved-model");
         }
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         if (model != null) {
             Arguments.modelDirectory(model);
             ModelFiles.convertModel(model, output, dtype, force, ProgressReporter.forTerminal(err, "converting"));
-        } else {
+        } else if (npz != null) {
             Arguments.regularFile("--npz", npz);
             Arguments.regularFile("--config", config);
             ModelFiles.convertNpz(npz, config, output, dtype, force, ProgressReporter.forTerminal(err, "converting"));
+        } else {
+            Arguments.regularFile("--config", config);
+            Path checkpoint = tfCheckpoint != null ? TfCheckpoint.resolvePrefix(tfCheckpoint) : TfCheckpoint.savedModelPrefix(savedModel);
+            ModelFiles.convertTfCheckpoint(checkpoint, prefix, config, output, dtype, force,
+                    ProgressReporter.forTerminal(err, "converting"));
         }
         report(spec.commandLine().getOut(), output, dtype, start);
         return Main.EXIT_OK;

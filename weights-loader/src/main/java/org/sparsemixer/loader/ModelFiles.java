@@ -80,6 +80,10 @@ public final class ModelFiles {
         try (TfCheckpoint checkpoint = TfCheckpoint.open(prefix, scope)) {
             String source = TensorBundle.indexOf(prefix) + (checkpoint.scope().isEmpty() ? ""
                     : " (encoder name scope '" + checkpoint.scope().replaceAll("/$", "") + "')");
+            if (checkpoint.weights().isEmpty()) {
+                throw new InvalidModelException(source + ": holds no Sparse Mixer encoder weights"
+                        + (scope == null ? "" : " in that name scope") + " (inspect --tf-checkpoint lists its variables)");
+            }
             for (TfCheckpoint.Variable v : checkpoint.weights().values()) {
                 if (!v.dtype().isFloat()) {
                     throw new InvalidModelException(source + ": weight '" + v.name() + "' (key '" + v.key() + "') has dtype "
