@@ -17,6 +17,18 @@ public final class ModelLayout {
     public static final String EMBEDDING_PROJECTION = "embedding_projection/";
     public static final String POOLER = "pooler_transform/";
 
+    /**
+     * Every name a layout of any config may hold (the names of {@link #expectedTensors} for all configs, and
+     * of {@link #unusedOptionalTensors}): recognises the encoder's weights among other variables.
+     */
+    public static final java.util.regex.Pattern ANY_LAYOUT_NAME = java.util.regex.Pattern.compile(
+            "word_embeddings/embeddings|position_embedding/embeddings|type_embeddings/embeddings"
+            + "|embeddings/layer_norm/(gamma|beta)|embedding_projection/(kernel|bias)|pooler_transform/(kernel|bias)"
+            + "|transformer/layer_(0|[1-9][0-9]{0,8})/(linear_transform/(hidden_kernel|seq_kernel)"
+            + "|self_attention/(query|key|value|attention_output)/(kernel|bias)"
+            + "|(self_attention_layer_norm|output_layer_norm)/(gamma|beta)|(intermediate|output)/(kernel|bias)"
+            + "|moe/router/router_weights/(kernel|bias)|moe/experts/(intermediate|output)/(kernel|bias))");
+
     private ModelLayout() {
     }
 

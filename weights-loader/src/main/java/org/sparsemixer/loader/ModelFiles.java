@@ -94,7 +94,13 @@ public final class ModelFiles {
                     TfCheckpoint.Variable::shape, v -> v.dtype().dtype(), source);
             prepareOutput(outDir, force, null);
             TensorSource weights = (name, shape) -> checkpoint.floats(bound.get(name), dtype.dtype());
-            ModelLoader.writeWeights(outDir.resolve(ModelLoader.WEIGHTS_FILE), config, weights, dtype, progress);
+            // whole tensors already stored as the output dtype are streamed as they are (checksum checked)
+            java.util.function.Function<String, SafeTensorsWriter.RawBytes> stored = name -> {
+                TfCheckpoint.Variable v = bound.get(name);
+                return v.entry().sliced() || v.dtype().dtype() != dtype.dtype() ? null
+                        : out -> checkpoint.bundle().copyTo(v.entry(), out);
+            };
+            ModelLoader.writeWeights(outDir.resolve(ModelLoader.WEIGHTS_FILE), config, weights, stored, dtype, progress);
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }

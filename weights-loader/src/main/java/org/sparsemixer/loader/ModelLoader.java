@@ -277,11 +277,27 @@ public final class ModelLoader {
      */
     public static void writeWeights(Path file, SparseMixerConfig config, TensorSource weights, WeightDType dtype,
                                     SafeTensorsWriter.Progress progress) throws IOException {
+        writeWeights(file, config, weights, name -> null, dtype, progress);
+    }
+
+    /**
+     * {@link #writeWeights(Path, SparseMixerConfig, TensorSource, WeightDType, SafeTensorsWriter.Progress)}, but a
+     * tensor for which {@code storedAs} gives bytes already in {@code dtype} is copied as those bytes rather
+     * than decoded and re-encoded (the same values, without the float round trip).
+     */
+    public static void writeWeights(Path file, SparseMixerConfig config, TensorSource weights,
+                                    Function<String, SafeTensorsWriter.RawBytes> storedAs, WeightDType dtype,
+                                    SafeTensorsWriter.Progress progress) throws IOException {
         SafeTensorsWriter writer = new SafeTensorsWriter().metadata("format", "pt");
         for (Map.Entry<String, int[]> e : ModelLayout.expectedTensors(config).entrySet()) {
             String name = e.getKey();
             int[] shape = e.getValue();
-            writer.addFloats(name, dtype.dtype(), shape, () -> weights.floats(name, shape.clone()));
+            SafeTensorsWriter.RawBytes raw = storedAs.apply(name);
+            if (raw != null) {
+                writer.addRaw(name, dtype.dtype(), shape, raw);
+            } else {
+                writer.addFloats(name, dtype.dtype(), shape, () -> weights.floats(name, shape.clone()));
+            }
         }
         writer.write(file, progress);
     }

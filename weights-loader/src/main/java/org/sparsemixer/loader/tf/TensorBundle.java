@@ -423,6 +423,43 @@ public final class TensorBundle implements AutoCloseable {
         return out;
     }
 
+    /** Bytes streamed at once by {@link #copyTo}. */
+    private static final int COPY_CHUNK = 4 << 20;
+    private ByteBuffer copyBuffer;
+
+    /**
+     * Streams the entry's bytes to {@code out} in chunks, checking its masked CRC32C on the way (at the end:
+     * a mismatch throws after the bytes are written, so the caller must discard what it wrote, as the
+     * safetensors writer does with its temporary file). Memory: one chunk, whatever the tensor's size.
+     */
+    public void copyTo(Entry e, FileChannel out) throws IOException {
+        if (e.sliced() || e.dtype().size() == 0) {
+            throw new IllegalArgumentException("tensor '" + e.key() + "' cannot be copied as stored bytes");
+        }
+        if (copyBuffer == null) {
+            copyBuffer = ByteBuffer.allocateDirect(COPY_CHUNK);
+        }
+        FileChannel in = shard(e);
+        CRC32C crc = new CRC32C();
+        long done = 0;
+        while (done < e.size()) {
+            ByteBuffer buf = copyBuffer.clear().limit((int) Math.min(COPY_CHUNK, e.size() - done));
+            while (buf.hasRemaining()) {
+                if (in.read(buf, e.offset() + done + buf.position()) < 0) {
+                    throw new TfFormatException(shardOf(prefix, e.shardId(), numShards) + ": ends before the bytes of tensor '"
+                            + e.key() + "' (the shard shrank)");
+                }
+            }
+            buf.flip();
+            crc.update(buf.duplicate());
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            done += buf.limit();
+        }
+        checkCrc(e, (int) crc.getValue());
+    }
+
     private void checkCrc(Entry e, int crc) {
         if (mask(crc) != e.crc32c()) {
             throw new TfFormatException(shardOf(prefix, e.shardId(), numShards) + ": tensor '" + e.key()
