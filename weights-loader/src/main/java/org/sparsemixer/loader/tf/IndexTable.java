@@ -193,23 +193,13 @@ final class IndexTable {
         }
     }
 
-    /** A varint of at most 64 bits at {@code at[0]} (before {@code end}). */
+    /** A non-negative varint at {@code at[0]} (before {@code end}). */
     private long varint(byte[] b, int[] at, int end, String what) {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (at[0] >= end) {
-                throw error(what + ": truncated varint");
-            }
-            byte x = b[at[0]++];
-            value |= (long) (x & 0x7f) << shift;
-            if (x >= 0) {
-                if (shift == 63 && (x & 0x7e) != 0) {
-                    break;
-                }
-                return value;
-            }
+        long value = ProtoReader.nonNegativeVarint(b, at, end);
+        if (value < 0) {
+            throw error(what + ": truncated or oversized varint");
         }
-        throw error(what + ": varint longer than 64 bits");
+        return value;
     }
 
     /** A raw key for messages: printable ASCII as is, other bytes as \xNN. */

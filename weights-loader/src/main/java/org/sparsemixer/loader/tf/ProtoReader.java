@@ -59,6 +59,26 @@ final class ProtoReader {
         return tag & 7;
     }
 
+    /**
+     * A varint at {@code at[0]} (before {@code end}) read as a non-negative size or offset, moving
+     * {@code at[0]} past it; -1 when it is truncated, longer than 10 bytes or above {@link Long#MAX_VALUE}.
+     * For the varints outside protobuf messages (LevelDB block handles and entries, string lengths).
+     */
+    static long nonNegativeVarint(byte[] b, int[] at, int end) {
+        long value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (at[0] >= end) {
+                return -1;
+            }
+            byte x = b[at[0]++];
+            value |= (long) (x & 0x7f) << shift;
+            if (x >= 0) {
+                return shift == 63 && x != 0 ? -1 : value;
+            }
+        }
+        return -1;
+    }
+
     /** The current field as a varint (any integer type). */
     long varint() {
         long value = 0;

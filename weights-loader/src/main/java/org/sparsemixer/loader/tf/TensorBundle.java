@@ -533,17 +533,7 @@ public final class TensorBundle implements AutoCloseable {
         }
         byte[] raw = bytes(e);
         int[] at = {0};
-        long length = 0;
-        for (int shift = 0; ; shift += 7) {
-            if (at[0] >= raw.length || shift > 63) {
-                throw new TfFormatException(indexFile + ": string '" + e.key() + "' has a corrupt length");
-            }
-            byte b = raw[at[0]++];
-            length |= (long) (b & 0x7f) << shift;
-            if (b >= 0) {
-                break;
-            }
-        }
+        long length = ProtoReader.nonNegativeVarint(raw, at, raw.length);
         if (length < 0 || length != raw.length - at[0] - 4L) {
             throw new TfFormatException(indexFile + ": string '" + e.key() + "' claims " + length + " bytes but its entry holds "
                     + (raw.length - at[0] - 4L));
