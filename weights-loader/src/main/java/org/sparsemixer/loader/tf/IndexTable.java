@@ -32,9 +32,9 @@ final class IndexTable {
     static final long MAGIC = 0xdb4775248b80fb57L;
     static final int FOOTER_BYTES = 48;
     static final int TRAILER_BYTES = 5;
-    static final long MAX_FILE_BYTES = 1L << 30;
+    static final long MAX_FILE_BYTES = 256L << 20;
     static final int MAX_BLOCK_BYTES = 64 << 20;
-    static final long MAX_DECODED_BYTES = 2L << 30;
+    static final long MAX_DECODED_BYTES = 256L << 20;
     /** Snappy's densest code (a 2-byte copy of 64 bytes) expands 32-fold. */
     private static final int SNAPPY_MAX_RATIO = 32;
 

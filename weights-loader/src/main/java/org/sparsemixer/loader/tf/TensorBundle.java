@@ -41,11 +41,12 @@ public final class TensorBundle implements AutoCloseable {
     public static final String OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH";
     static final int MAX_SHARDS = 100_000;
     static final int MAX_RANK = 32;
+    /** Slices of all partitioned tensors together (their overlap check is quadratic). */
     static final int MAX_SLICES = 10_000;
     /** Largest tensor read at once (a Java array). */
     static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
     /** Largest string tensor (the object graph) accepted. */
-    static final long MAX_STRING_BYTES = 256L << 20;
+    static final long MAX_STRING_BYTES = 64L << 20;
 
     /** One tensor entry. {@code key} decoded from UTF-8; {@code slices} empty unless partitioned. */
     public record Entry(String key, TfDType dtype, int[] shape, int shardId, long offset, long size, int crc32c,
@@ -113,8 +114,13 @@ public final class TensorBundle implements AutoCloseable {
             checkInShard(prefix, entry, numShards, shardSizes);
             (slice ? slices : entries).put(slice ? rawKey : key, entry);
         }
+        long totalSlices = 0;
         for (Entry entry : entries.values()) {
             if (entry.sliced()) {
+                totalSlices += entry.slices().size();
+                if (totalSlices > MAX_SLICES) {
+                    throw new TfFormatException(index + ": more than " + MAX_SLICES + " slices of partitioned tensors");
+                }
                 checkSlices(index, entry, slices);
             }
         }
