@@ -22,9 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "  convert --model DIR --output DIR --dtype bf16|f16|f32",
             "or build a model directory from a NumPy .npz of the Keras variables and a config.json:",
             "  convert --npz FILE --config FILE --output DIR [--dtype f32|bf16|f16]",
-            "or from a TensorFlow checkpoint or SavedModel (the encoder's weights found by their Keras names):",
-            "  convert --tf-checkpoint PREFIX|DIR --config FILE --output DIR [--prefix SCOPE] [--dtype ...]",
-            "  convert --saved-model DIR --config FILE --output DIR [--prefix SCOPE] [--dtype ...]",
+            "or from a TensorFlow checkpoint or SavedModel (weights found by their Keras names):",
+            "  convert --tf-checkpoint PREFIX|DIR --config FILE --output DIR [--prefix SCOPE]",
+            "  convert --saved-model DIR --config FILE --output DIR [--prefix SCOPE]",
             "The output is one model.safetensors with the layout's tensor names, and config.json."})
 final class ConvertCommand implements Callable<Integer> {
     @Spec
