@@ -9,12 +9,13 @@ import java.util.concurrent.Callable;
 import org.sparsemixer.loader.ModelFiles;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.WeightDType;
+import org.sparsemixer.loader.tf.TfCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code convert}: a model in another dtype, or a model from a NumPy .npz export or a Keras .h5 weights file. */
+/** {@code convert}: a model in another dtype, or a model from a NumPy .npz export, a TensorFlow checkpoint or a Keras .h5 weights file. */
 @Command(name = "convert",
         mixinStandardHelpOptions = true,
         description = {
@@ -22,6 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "  convert --model DIR --output DIR --dtype bf16|f16|f32",
             "or build a model directory from a NumPy .npz of the Keras variables and a config.json:",
             "  convert --npz FILE --config FILE --output DIR [--dtype f32|bf16|f16]",
+            "or from a TensorFlow checkpoint or SavedModel (weights found by their Keras names):",
+            "  convert --tf-checkpoint PREFIX|DIR --config FILE --output DIR [--prefix SCOPE]",
+            "  convert --saved-model DIR --config FILE --output DIR [--prefix SCOPE]",
             "or from a Keras .h5 weights file (tf-keras model.save_weights) and a config.json:",
             "  convert --keras-h5 FILE --config FILE --output DIR [--dtype f32|bf16|f16]",
             "The output is one model.safetensors with the layout's tensor names, and config.json."})
@@ -36,11 +40,26 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Input NumPy archive (np.savez of {variable name: value}); needs --config.")
     Path npz;
 
+    @Option(names = "--tf-checkpoint", paramLabel = "PREFIX|DIR",
+            description = "Input TensorFlow checkpoint: a prefix (PREFIX.index, PREFIX.data-*), or a directory with a"
+                    + " 'checkpoint' state file or exactly one *.index; needs --config.")
+    Path tfCheckpoint;
+
+    @Option(names = "--saved-model", paramLabel = "DIR",
+            description = "Input TensorFlow SavedModel directory (reads DIR/variables/variables.*); needs --config.")
+    Path savedModel;
+
+    @Option(names = "--prefix", paramLabel = "SCOPE",
+            description = "With --tf-checkpoint/--saved-model: the encoder's Keras name scope (e.g. sparse_mixer_1),"
+                    + " when the checkpoint holds several encoders.")
+    String prefix;
+
     @Option(names = "--keras-h5", paramLabel = "FILE",
             description = "Input Keras weights file (tf-keras model.save_weights(\"....h5\")); needs --config.")
     Path kerasH5;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "config.json for --npz and --keras-h5.")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "config.json for --npz, --tf-checkpoint, --saved-model and --keras-h5.")
     Path config;
 
     @Option(names = "--output", paramLabel = "DIR", required = true, description = "Output model directory (created if needed).")
@@ -55,14 +74,22 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((model != null ? 1 : 0) + (npz != null ? 1 : 0) + (kerasH5 != null ? 1 : 0) != 1) {
-            throw new IllegalArgumentException("give exactly one of --model DIR, --npz FILE and --keras-h5 FILE");
+        long inputs = java.util.stream.Stream.of(model, npz, tfCheckpoint, savedModel, kerasH5)
+                .filter(java.util.Objects::nonNull).count();
+        if (inputs != 1) {
+            throw new IllegalArgumentException("give exactly one of --model DIR, --npz FILE, --tf-checkpoint PREFIX|DIR,"
+                    + " --saved-model DIR and --keras-h5 FILE");
         }
         if (model != null && config != null) {
-            throw new IllegalArgumentException("--config goes with --npz or --keras-h5; a --model directory has its own config.json");
+            throw new IllegalArgumentException("--config goes with --npz, --tf-checkpoint, --saved-model or --keras-h5;"
+                    + " a --model directory has its own config.json");
         }
         if (model == null && config == null) {
-            throw new IllegalArgumentException((npz != null ? "--npz" : "--keras-h5") + " needs --config FILE (the model's config.json)");
+            throw new IllegalArgumentException((npz != null ? "--npz" : tfCheckpoint != null ? "--tf-checkpoint"
+                    : savedModel != null ? "--saved-model" : "--keras-h5") + " needs --config FILE (the model's config.json)");
+        }
+        if (prefix != null && tfCheckpoint == null && savedModel == null) {
+            throw new IllegalArgumentException("--prefix goes with --tf-checkpoint or --saved-model");
         }
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
@@ -73,6 +100,11 @@ final class ConvertCommand implements Callable<Integer> {
             Arguments.regularFile("--npz", npz);
             Arguments.regularFile("--config", config);
             ModelFiles.convertNpz(npz, config, output, dtype, force, ProgressReporter.forTerminal(err, "converting"));
+        } else if (kerasH5 == null) {
+            Arguments.regularFile("--config", config);
+            Path checkpoint = tfCheckpoint != null ? TfCheckpoint.resolvePrefix(tfCheckpoint) : TfCheckpoint.savedModelPrefix(savedModel);
+            ModelFiles.convertTfCheckpoint(checkpoint, prefix, config, output, dtype, force,
+                    ProgressReporter.forTerminal(err, "converting"));
         } else {
             Arguments.regularFile("--keras-h5", kerasH5);
             Arguments.regularFile("--config", config);

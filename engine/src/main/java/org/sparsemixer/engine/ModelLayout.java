@@ -17,6 +17,18 @@ public final class ModelLayout {
     public static final String EMBEDDING_PROJECTION = "embedding_projection/";
     public static final String POOLER = "pooler_transform/";
 
+    /**
+     * Every name a layout of any config may hold (the names of {@link #expectedTensors} for all configs, and
+     * of {@link #unusedOptionalTensors}): recognises the encoder's weights among other variables.
+     */
+    public static final java.util.regex.Pattern ANY_LAYOUT_NAME = java.util.regex.Pattern.compile(
+            "word_embeddings/embeddings|position_embedding/embeddings|type_embeddings/embeddings"
+            + "|embeddings/layer_norm/(gamma|beta)|embedding_projection/(kernel|bias)|pooler_transform/(kernel|bias)"
+            + "|transformer/layer_(0|[1-9][0-9]{0,8})/(linear_transform/(hidden_kernel|seq_kernel)"
+            + "|self_attention/(query|key|value|attention_output)/(kernel|bias)"
+            + "|(self_attention_layer_norm|output_layer_norm)/(gamma|beta)|(intermediate|output)/(kernel|bias)"
+            + "|moe/router/router_weights/(kernel|bias)|moe/experts/(intermediate|output)/(kernel|bias))");
+
     private ModelLayout() {
     }
 
@@ -72,12 +84,56 @@ public final class ModelLayout {
                 t.put(p + "output/kernel", new int[] {f, h});
                 t.put(p + "output/bias", new int[] {h});
             }
-            t.put(p + "output_layer_norm/gamma", new int[] {h});
-            t.put(p + "output_layer_norm/beta", new int[] {h});
+            if (hasOutputLayerNorm(c, i)) {
+                t.put(p + "output_layer_norm/gamma", new int[] {h});
+                t.put(p + "output_layer_norm/beta", new int[] {h});
+            }
         }
         t.put(POOLER + "kernel", new int[] {h, h});
         t.put(POOLER + "bias", new int[] {h});
         return Collections.unmodifiableMap(t);
+    }
+
+    /**
+     * Whether layer {@code i} uses its output layer norm: every dense layer, and MoE layers of pre-norm
+     * models. A post-norm MoE layer never calls it, so Keras never builds it and TensorFlow checkpoints have
+     * no such weights (SPEC section 2).
+     */
+    public static boolean hasOutputLayerNorm(SparseMixerConfig c, int layer) {
+        return c.normFirst() || !c.isMoeLayer(layer);
+    }
+
+    /**
+     * Tensors a model directory may hold although the config does not use them: the output layer norm of
+     * post-norm MoE layers, which older exports wrote. Accepted when their shape is right, never read.
+     */
+    public static Map<String, int[]> unusedOptionalTensors(SparseMixerConfig c) {
+        Map<String, int[]> t = new LinkedHashMap<>();
+        for (int i = 0; i < c.numLayers(); i++) {
+            if (!hasOutputLayerNorm(c, i)) {
+                t.put(layerPrefix(i) + "output_layer_norm/gamma", new int[] {c.hiddenSize()});
+                t.put(layerPrefix(i) + "output_layer_norm/beta", new int[] {c.hiddenSize()});
+            }
+        }
+        return Collections.unmodifiableMap(t);
+    }
+
+    /**
+     * Whether a stored shape is acceptable for a layout tensor of shape {@code layout}: the same shape, or,
+     * for the expert biases, TensorFlow's [E, 1, F] / [E, 1, H] (EinsumDense's bias over its output spec),
+     * which holds the same values in the same order.
+     */
+    public static boolean acceptsShape(String name, int[] layout, int[] stored) {
+        if (java.util.Arrays.equals(layout, stored)) {
+            return true;
+        }
+        return isExpertBias(name) && layout.length == 2 && stored.length == 3
+                && stored[0] == layout[0] && stored[1] == 1 && stored[2] == layout[1];
+    }
+
+    /** The stacked expert biases ({@code moe/experts/intermediate/bias}, {@code moe/experts/output/bias}). */
+    public static boolean isExpertBias(String name) {
+        return name.endsWith("/moe/experts/intermediate/bias") || name.endsWith("/moe/experts/output/bias");
     }
 
     /** Number of elements of a shape, checked against overflow. */

@@ -50,6 +50,16 @@ class ReducedPrecisionTest {
         return Float.float16ToFloat(bits);
     }
 
+    /** Whether {@code tensor} belongs to a MoE layer of a post-norm model. */
+    private static boolean isPostNormMoe(SparseMixerConfig c, String tensor) {
+        for (int i = 0; i < c.numLayers(); i++) {
+            if (tensor.startsWith(org.sparsemixer.engine.ModelLayout.layerPrefix(i))) {
+                return !c.normFirst() && c.isMoeLayer(i);
+            }
+        }
+        return false;
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void convertThenRunMatchesFloat64ReferenceOnRoundedWeights(String name, String dtype) throws Exception {
@@ -64,7 +74,12 @@ class ReducedPrecisionTest {
 
         Map<String, Safetensors.Tensor> original = Safetensors.read(Fixtures.model(name).resolve("model.safetensors"));
         Map<String, Safetensors.Tensor> stored = Safetensors.read(converted.resolve("model.safetensors"));
-        assertEquals(original.keySet(), stored.keySet());
+        // convert keeps every tensor but the output layer norms of post-norm MoE layers, which the model never
+        // uses (SPEC section 2; p01 and p02-p03/p05 hold them from before)
+        SparseMixerConfig source = ModelLoader.readConfig(Fixtures.model(name));
+        java.util.Set<String> kept = new java.util.TreeSet<>(original.keySet());
+        kept.removeIf(k -> k.contains("/output_layer_norm/") && isPostNormMoe(source, k));
+        assertEquals(kept, stored.keySet());
         WeightDType precision = WeightDType.valueOf(dtype.toUpperCase(Locale.ROOT));
         for (Map.Entry<String, Safetensors.Tensor> e : stored.entrySet()) {
             Safetensors.Tensor t = e.getValue();

@@ -6,12 +6,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.sparsemixer.engine.InvalidModelException;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.loader.keras.KerasEncoderWeights;
 import org.sparsemixer.loader.keras.KerasH5File;
 import org.sparsemixer.loader.npz.NpzArchive;
 import org.sparsemixer.loader.safetensors.SafeTensorsWriter;
+import org.sparsemixer.loader.tf.TensorBundle;
+import org.sparsemixer.loader.tf.TfCheckpoint;
 
 /**
  * Writing model directories: {@code convert} (another dtype, from a NumPy {@code .npz} or a Keras {@code .h5}) and
@@ -91,6 +94,47 @@ public final class ModelFiles {
         }
         Files.copy(configFile, outDir.resolve(ModelLoader.CONFIG_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return skipped;
+    }
+
+    /**
+     * Builds a model directory from a TensorFlow checkpoint ({@code prefix}: a training checkpoint, a
+     * pretrained export or a SavedModel's {@code variables/variables}) and a config.json (validated, then
+     * copied byte for byte). The encoder's weights are identified by their Keras {@code full_name}
+     * ({@link TfCheckpoint}); {@code scope} picks the encoder's name scope when the checkpoint holds several
+     * (null: the one that matches). Every tensor the config needs must be there exactly once, with its shape
+     * (expert biases may have TensorFlow's [E, 1, F]); one tensor at a time is read, checked and written.
+     */
+    public static void convertTfCheckpoint(Path prefix, String scope, Path configFile, Path outDir, WeightDType dtype,
+                                           boolean force, SafeTensorsWriter.Progress progress) throws IOException {
+        SparseMixerConfig config = ConfigJson.read(configFile);
+        try (TfCheckpoint checkpoint = TfCheckpoint.open(prefix, scope)) {
+            String source = TensorBundle.indexOf(prefix) + (checkpoint.scope().isEmpty() ? ""
+                    : " (encoder name scope '" + checkpoint.scope().replaceAll("/$", "") + "')");
+            if (checkpoint.weights().isEmpty()) {
+                throw new InvalidModelException(source + ": holds no Sparse Mixer encoder weights"
+                        + (scope == null ? "" : " in that name scope") + " (inspect --tf-checkpoint lists its variables)");
+            }
+            for (TfCheckpoint.Variable v : checkpoint.weights().values()) {
+                if (!v.dtype().isFloat()) {
+                    throw new InvalidModelException(source + ": weight '" + v.name() + "' (key '" + v.key() + "') has dtype "
+                            + v.dtype() + "; float32, float16, bfloat16 or float64 is needed");
+                }
+            }
+            Map<String, TfCheckpoint.Variable> bound = ModelLoader.matchLayout(config, checkpoint.weights(),
+                    TfCheckpoint.Variable::shape, v -> v.dtype().dtype(), source);
+            prepareOutput(outDir, force, null);
+            TensorSource weights = (name, shape) -> checkpoint.floats(bound.get(name), dtype.dtype());
+            // whole tensors already stored as the output dtype are streamed as they are (checksum checked)
+            java.util.function.Function<String, SafeTensorsWriter.RawBytes> stored = name -> {
+                TfCheckpoint.Variable v = bound.get(name);
+                return v.entry().sliced() || v.dtype().dtype() != dtype.dtype() ? null
+                        : out -> checkpoint.bundle().copyTo(v.entry(), out);
+            };
+            ModelLoader.writeWeights(outDir.resolve(ModelLoader.WEIGHTS_FILE), config, weights, stored, dtype, progress);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Files.copy(configFile, outDir.resolve(ModelLoader.CONFIG_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**

@@ -149,20 +149,27 @@ public final class ModelLoader {
 
     /**
      * Matches stored tensors (by stored name) against the layout of {@code config} after name normalisation
-     * and returns layout name to stored tensor, in layout order. Missing, unexpected, misshapen and
-     * non-float tensors are reported together in one {@link InvalidModelException} naming {@code source}.
+     * and returns layout name to stored tensor, in layout order, followed by the unused optional tensors
+     * present ({@link ModelLayout#unusedOptionalTensors}: the output layer norm of post-norm MoE layers,
+     * accepted but never read). Expert biases may have TensorFlow's shape [E, 1, F] / [E, 1, H]
+     * ({@link ModelLayout#acceptsShape}). Missing, unexpected, misshapen and non-float tensors are reported
+     * together in one {@link InvalidModelException} naming {@code source}.
      */
     public static <T> Map<String, T> matchLayout(SparseMixerConfig config, Map<String, T> stored,
                                                  Function<T, int[]> shapeOf, Function<T, DType> dtypeOf, String source) {
-        // A config cannot need fewer than 7 + 4 L tensors (embeddings, their layer norm, pooler; two layer
-        // norms per layer): refuse a hostile num_layers before building a layout of that size.
+        // A config cannot need fewer than 7 + 4 L tensors (embeddings, their layer norm, pooler; per layer a
+        // layer norm and at least 4 feed-forward or expert tensors): refuse a hostile num_layers before
+        // building a layout of that size.
         long minimum = 7 + 4L * config.numLayers();
         if (minimum > stored.size()) {
             throw new InvalidModelException(source + " does not match " + CONFIG_FILE + ": num_layers "
                     + config.numLayers() + " needs at least " + minimum + " tensors but the weights hold " + stored.size());
         }
         Map<String, int[]> expected = ModelLayout.expectedTensors(config);
-        Map<String, String> normalised = TensorNames.normalise(stored.keySet(), expected.keySet(), source);
+        Map<String, int[]> optional = ModelLayout.unusedOptionalTensors(config);
+        Map<String, int[]> accepted = new LinkedHashMap<>(expected);
+        accepted.putAll(optional);
+        Map<String, String> normalised = TensorNames.normalise(stored.keySet(), accepted.keySet(), source);
         Map<String, String> storedNameOf = new HashMap<>();
         normalised.forEach((storedName, name) -> storedNameOf.put(name, storedName));
 
@@ -170,12 +177,14 @@ public final class ModelLoader {
         List<String> missing = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
         List<String> wrongDtype = new ArrayList<>();
-        for (Map.Entry<String, int[]> e : expected.entrySet()) {
+        for (Map.Entry<String, int[]> e : accepted.entrySet()) {
             String storedName = storedNameOf.get(e.getKey());
             T t = storedName == null ? null : stored.get(storedName);
             if (t == null) {
-                missing.add(e.getKey());
-            } else if (!Arrays.equals(shapeOf.apply(t), e.getValue())) {
+                if (!optional.containsKey(e.getKey())) {
+                    missing.add(e.getKey());
+                }
+            } else if (!ModelLayout.acceptsShape(e.getKey(), e.getValue(), shapeOf.apply(t))) {
                 wrongShape.add("'" + storedName + "' has shape " + Arrays.toString(shapeOf.apply(t)) + " but the config needs "
                         + Arrays.toString(e.getValue()));
             } else if (!dtypeOf.apply(t).isFloat()) {
@@ -186,7 +195,7 @@ public final class ModelLoader {
         }
         List<String> unexpected = new ArrayList<>();
         for (Map.Entry<String, String> e : normalised.entrySet()) {
-            if (!expected.containsKey(e.getValue())) {
+            if (!accepted.containsKey(e.getValue())) {
                 unexpected.add(e.getKey());
             }
         }
@@ -244,7 +253,7 @@ public final class ModelLoader {
                 if (s == null) {
                     throw new InvalidModelException(weights.source() + ": tensor '" + name + "' is not part of this model");
                 }
-                if (!s.info().hasShape(shape)) {
+                if (!ModelLayout.acceptsShape(name, shape, s.info().shape())) {
                     throw new InvalidModelException(weights.source() + ": tensor '" + name + "' has shape "
                             + Arrays.toString(s.info().shape()) + " but " + Arrays.toString(shape) + " was asked for");
                 }
@@ -268,11 +277,27 @@ public final class ModelLoader {
      */
     public static void writeWeights(Path file, SparseMixerConfig config, TensorSource weights, WeightDType dtype,
                                     SafeTensorsWriter.Progress progress) throws IOException {
+        writeWeights(file, config, weights, name -> null, dtype, progress);
+    }
+
+    /**
+     * {@link #writeWeights(Path, SparseMixerConfig, TensorSource, WeightDType, SafeTensorsWriter.Progress)}, but a
+     * tensor for which {@code storedAs} gives bytes already in {@code dtype} is copied as those bytes rather
+     * than decoded and re-encoded (the same values, without the float round trip).
+     */
+    public static void writeWeights(Path file, SparseMixerConfig config, TensorSource weights,
+                                    Function<String, SafeTensorsWriter.RawBytes> storedAs, WeightDType dtype,
+                                    SafeTensorsWriter.Progress progress) throws IOException {
         SafeTensorsWriter writer = new SafeTensorsWriter().metadata("format", "pt");
         for (Map.Entry<String, int[]> e : ModelLayout.expectedTensors(config).entrySet()) {
             String name = e.getKey();
             int[] shape = e.getValue();
-            writer.addFloats(name, dtype.dtype(), shape, () -> weights.floats(name, shape.clone()));
+            SafeTensorsWriter.RawBytes raw = storedAs.apply(name);
+            if (raw != null) {
+                writer.addRaw(name, dtype.dtype(), shape, raw);
+            } else {
+                writer.addFloats(name, dtype.dtype(), shape, () -> weights.floats(name, shape.clone()));
+            }
         }
         writer.write(file, progress);
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sparsemixer.engine.FlopCount;
+import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.loader.safetensors.DType;
 
@@ -28,6 +29,9 @@ public record ModelSummary(Path modelDir, SparseMixerConfig config, List<Path> f
     /** Components in report order. */
     public static final List<String> COMPONENTS = List.of("embeddings", "mixing", "attention", "dense FFN", "experts",
             "router", "pooler", "layer norms");
+
+    /** The component of a stored tensor the model accepts but never reads ({@link ModelLayout#unusedOptionalTensors}). */
+    public static final String UNUSED = "unused";
 
     /** One tensor; {@code name} as stored, {@code layoutName} as the engine knows it. */
     public record Tensor(String name, String layoutName, DType dtype, int[] shape, long bytes, long elements,
@@ -45,12 +49,16 @@ public record ModelSummary(Path modelDir, SparseMixerConfig config, List<Path> f
             List<Tensor> tensors = new ArrayList<>();
             Map<String, Long> byComponent = new LinkedHashMap<>();
             COMPONENTS.forEach(c -> byComponent.put(c, 0L));
+            Map<String, int[]> used = ModelLayout.expectedTensors(config);
             for (Map.Entry<String, ModelWeights.Stored> e : bound.entrySet()) {
                 ModelWeights.Stored s = e.getValue();
                 float[] values = s.file().floats(s.name());
                 NonFiniteCount bad = NonFiniteCount.of(values);
-                String component = component(e.getKey());
-                byComponent.merge(component, (long) values.length, Long::sum);
+                // an old export's post-norm MoE output layer norm: listed, not a parameter of the model
+                String component = used.containsKey(e.getKey()) ? component(e.getKey()) : UNUSED;
+                if (!component.equals(UNUSED)) {
+                    byComponent.merge(component, (long) values.length, Long::sum);
+                }
                 tensors.add(new Tensor(s.name(), e.getKey(), s.info().dtype(), s.info().shape(), s.info().byteLength(),
                         values.length, component, bad.nan(), bad.positiveInfinity(), bad.negativeInfinity()));
             }
@@ -180,9 +188,9 @@ public record ModelSummary(Path modelDir, SparseMixerConfig config, List<Path> f
         sb.append(System.lineSeparator());
         line(sb, "%-" + width + "s  %-5s  %-16s  %12s%s", "name", "dtype", "shape", "bytes", bad == 0 ? "" : "  NaN/+Inf/-Inf");
         for (Tensor t : tensors) {
-            line(sb, "%-" + width + "s  %-5s  %-16s  %,12d%s", t.name(), t.dtype(), shape(t.shape()), t.bytes(),
+            line(sb, "%-" + width + "s  %-5s  %-16s  %,12d%s%s", t.name(), t.dtype(), shape(t.shape()), t.bytes(),
                     bad == 0 ? "" : t.nonFinite() == 0 ? "" : String.format(Locale.ROOT, "  %d/%d/%d", t.nan(), t.posInf(),
-                            t.negInf()));
+                            t.negInf()), t.component().equals(UNUSED) ? "  (unused: post-norm MoE layers have no output layer norm)" : "");
         }
         return sb.toString();
     }

@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsemixer.engine.EncoderOptions;
+import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.InvalidConfigException;
 import org.sparsemixer.engine.InvalidModelException;
 import org.sparsemixer.engine.MixingMechanism;
@@ -131,8 +132,7 @@ class ModelLoaderTest {
 
     /** Copies the fixture model, rewriting its weights through {@code edit} (name -> raw tensor). */
     private Path editedFixture(Consumer<Map<String, Object[]>> edit) throws Exception {
-        Path dir = tmp.resolve("model");
-        Files.createDirectories(dir);
+        Path dir = Files.createTempDirectory(tmp, "model");
         Files.copy(fixtureModel().resolve(ModelLoader.CONFIG_FILE), dir.resolve(ModelLoader.CONFIG_FILE));
         Map<String, Object[]> tensors = new java.util.TreeMap<>();
         try (SafeTensorsFile f = SafeTensorsFile.open(fixtureModel().resolve(ModelLoader.WEIGHTS_FILE))) {
@@ -149,6 +149,53 @@ class ModelLoaderTest {
 
     private InvalidModelException loadFails(Path dir) {
         return assertThrows(InvalidModelException.class, () -> ModelLoader.load(dir, EncoderOptions.threads(1)));
+    }
+
+    /** The fixture's encoder output for a fixed batch, from a model directory. */
+    private static EncoderOutput encodeSample(Path dir) throws IOException {
+        try (SparseMixerEncoder encoder = ModelLoader.load(dir, EncoderOptions.threads(1))) {
+            return encoder.encode(org.sparsemixer.engine.EncoderInput.sample(encoder.config(), 2, 3));
+        }
+    }
+
+    @Test
+    void postNormMoeLayersMayOmitTheirOutputLayerNorm() throws Exception {
+        // p01 is post-norm with MoE layers 2 and 3: TensorFlow never builds their output layer norms
+        EncoderOutput withThem = encodeSample(fixtureModel());
+        Path dir = editedFixture(t -> t.keySet().removeIf(n -> n.matches("transformer/layer_[23]/output_layer_norm/.*")));
+        EncoderOutput without = encodeSample(dir);
+        assertArrayEquals(withThem.sequenceOutput(), without.sequenceOutput());
+        assertArrayEquals(withThem.pooledOutput(), without.pooledOutput());
+        // a dense layer's output layer norm is still required
+        Path dense = editedFixture(t -> t.remove("transformer/layer_1/output_layer_norm/gamma"));
+        String m = loadFails(dense).getMessage();
+        assertTrue(m.contains("1 missing tensor") && m.contains("'transformer/layer_1/output_layer_norm/gamma'"), m);
+        // present but misshapen: refused like any tensor
+        Path bad = editedFixture(t -> t.put("transformer/layer_2/output_layer_norm/beta",
+                new Object[] {DType.F32, new int[] {3}, new byte[12]}));
+        m = loadFails(bad).getMessage();
+        assertTrue(m.contains("'transformer/layer_2/output_layer_norm/beta' has shape [3]"), m);
+    }
+
+    @Test
+    void expertBiasesMayHaveTensorFlowShape() throws Exception {
+        EncoderOutput want = encodeSample(fixtureModel());
+        Path dir = editedFixture(t -> {
+            for (String n : List.of("transformer/layer_2/moe/experts/intermediate/bias", "transformer/layer_3/moe/experts/output/bias")) {
+                int[] shape = (int[]) t.get(n)[1];
+                t.get(n)[1] = new int[] {shape[0], 1, shape[1]};
+            }
+        });
+        EncoderOutput got = encodeSample(dir);
+        assertArrayEquals(want.sequenceOutput(), got.sequenceOutput());
+        // only a middle 1 is accepted, and only for expert biases
+        Path wrong = editedFixture(t -> {
+            int[] shape = (int[]) t.get("transformer/layer_2/moe/experts/output/bias")[1];
+            t.get("transformer/layer_2/moe/experts/output/bias")[1] = new int[] {shape[0], shape[1], 1};
+        });
+        assertTrue(loadFails(wrong).getMessage().contains("'transformer/layer_2/moe/experts/output/bias' has shape"));
+        Path notBias = editedFixture(t -> t.get("pooler_transform/bias")[1] = new int[] {32, 1});
+        assertTrue(loadFails(notBias).getMessage().contains("'pooler_transform/bias' has shape [32, 1]"));
     }
 
     @Test

@@ -13,7 +13,8 @@ import org.sparsemixer.engine.kernels.LayerNorm;
  * MoE:   out = moe(a)               MoE:   out = a + moe(LN_out(a))
  * </pre>
  * Post-norm MoE layers have neither residual nor output layer norm (TensorFlow's quirk), so a token no
- * expert took leaves the layer as zeros. Exactly one of {@code feedForward} and {@code moe} is set.
+ * expert took leaves the layer as zeros; their {@code outputGamma} and {@code outputBeta} are null. Exactly
+ * one of {@code feedForward} and {@code moe} is set.
  */
 final class EncoderLayer {
     private final boolean normFirst;

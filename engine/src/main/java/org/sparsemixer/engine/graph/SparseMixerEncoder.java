@@ -96,9 +96,11 @@ public final class SparseMixerEncoder implements AutoCloseable {
             ffn = new FeedForward(w.matrix(p + "intermediate/kernel", h, f), w.floats(p + "intermediate/bias"),
                     w.matrix(p + "output/kernel", f, h), w.floats(p + "output/bias"));
         }
+        boolean outputNorm = ModelLayout.hasOutputLayerNorm(c, i);
         return new EncoderLayer(c.normFirst(), h, mixer,
                 w.floats(p + "self_attention_layer_norm/gamma"), w.floats(p + "self_attention_layer_norm/beta"),
-                ffn, moe, w.floats(p + "output_layer_norm/gamma"), w.floats(p + "output_layer_norm/beta"));
+                ffn, moe, outputNorm ? w.floats(p + "output_layer_norm/gamma") : null,
+                outputNorm ? w.floats(p + "output_layer_norm/beta") : null);
     }
 
     public SparseMixerConfig config() {

@@ -101,8 +101,10 @@ public final class ReferenceEncoder {
         String p = ModelLayout.layerPrefix(l);
         double[] g1 = t(p + "self_attention_layer_norm/gamma");
         double[] b1 = t(p + "self_attention_layer_norm/beta");
-        double[] g2 = t(p + "output_layer_norm/gamma");
-        double[] b2 = t(p + "output_layer_norm/beta");
+        // a post-norm MoE layer has no output layer norm (SPEC section 2)
+        boolean outputNorm = ModelLayout.hasOutputLayerNorm(c, l);
+        double[] g2 = outputNorm ? t(p + "output_layer_norm/gamma") : null;
+        double[] b2 = outputNorm ? t(p + "output_layer_norm/beta") : null;
         int bsz = x.length;
         int s = x[0].length;
         double[][][] a = new double[bsz][s][];

@@ -358,55 +358,63 @@ public final class SafeTensorsFile implements AutoCloseable {
             throw new IllegalArgumentException("elements [" + first + ", " + (first + count) + ") of tensor '" + name
                     + "' are outside its " + t.elementCount() + " elements");
         }
-        int n = count;
-        float[] out = new float[n];
+        float[] out = new float[count];
         DType source = t.dtype();
-        boolean round = precision != DType.F32 && precision != source;
         long at = first * source.size();
-        read(t, segment -> {
-            switch (source) {
-                case F32 -> {
-                    MemorySegment.copy(segment, F32_LE, at, out, 0, n);
-                    if (round) {
-                        for (int i = 0; i < n; i++) {
-                            out[i] = precision == DType.BF16 ? HalfFloats.roundToBf16(out[i]) : HalfFloats.roundToF16(out[i]);
-                        }
-                    }
-                }
-                case F64 -> {
-                    double[] chunk = new double[Math.min(CHUNK, n)];
-                    for (int i = 0; i < n; i += CHUNK) {
-                        int len = Math.min(CHUNK, n - i);
-                        MemorySegment.copy(segment, F64_LE, at + 8L * i, chunk, 0, len);
-                        for (int j = 0; j < len; j++) {
-                            double d = chunk[j];
-                            out[i + j] = switch (precision) {
-                                case BF16 -> HalfFloats.bf16ToFloat(HalfFloats.toBf16Bits(d));
-                                case F16 -> HalfFloats.f16ToFloat(HalfFloats.toF16Bits(d));
-                                default -> (float) d;
-                            };
-                        }
-                    }
-                }
-                case F16, BF16 -> {
-                    boolean bf16 = source == DType.BF16;
-                    short[] chunk = new short[Math.min(CHUNK, n)];
-                    for (int i = 0; i < n; i += CHUNK) {
-                        int len = Math.min(CHUNK, n - i);
-                        MemorySegment.copy(segment, I16_LE, at + 2L * i, chunk, 0, len);
-                        for (int j = 0; j < len; j++) {
-                            float v = bf16 ? HalfFloats.bf16ToFloat(chunk[j]) : HalfFloats.f16ToFloat(chunk[j]);
-                            if (round) {
-                                v = precision == DType.BF16 ? HalfFloats.roundToBf16(v) : HalfFloats.roundToF16(v);
-                            }
-                            out[i + j] = v;
-                        }
-                    }
-                }
-                default -> throw new AssertionError(source);
-            }
-        });
+        read(t, segment -> decodeFloats(segment, at, source, precision, out));
         return out;
+    }
+
+    /**
+     * Decodes {@code out.length} little-endian values of the float dtype {@code source} starting at byte
+     * {@code at} of {@code segment} into float32, rounded to {@code precision} (F32, BF16 or F16) to nearest
+     * even in one rounding from the stored value, as {@link #floats(String, DType)} does: the one place that
+     * defines how stored floats become the engine's, shared by every reader of weights files.
+     */
+    public static void decodeFloats(MemorySegment segment, long at, DType source, DType precision, float[] out) {
+        int n = out.length;
+        boolean round = precision != DType.F32 && precision != source;
+        switch (source) {
+            case F32 -> {
+                MemorySegment.copy(segment, F32_LE, at, out, 0, n);
+                if (round) {
+                    for (int i = 0; i < n; i++) {
+                        out[i] = precision == DType.BF16 ? HalfFloats.roundToBf16(out[i]) : HalfFloats.roundToF16(out[i]);
+                    }
+                }
+            }
+            case F64 -> {
+                double[] chunk = new double[Math.min(CHUNK, n)];
+                for (int i = 0; i < n; i += CHUNK) {
+                    int len = Math.min(CHUNK, n - i);
+                    MemorySegment.copy(segment, F64_LE, at + 8L * i, chunk, 0, len);
+                    for (int j = 0; j < len; j++) {
+                        double d = chunk[j];
+                        out[i + j] = switch (precision) {
+                            case BF16 -> HalfFloats.bf16ToFloat(HalfFloats.toBf16Bits(d));
+                            case F16 -> HalfFloats.f16ToFloat(HalfFloats.toF16Bits(d));
+                            default -> (float) d;
+                        };
+                    }
+                }
+            }
+            case F16, BF16 -> {
+                boolean bf16 = source == DType.BF16;
+                short[] chunk = new short[Math.min(CHUNK, n)];
+                for (int i = 0; i < n; i += CHUNK) {
+                    int len = Math.min(CHUNK, n - i);
+                    MemorySegment.copy(segment, I16_LE, at + 2L * i, chunk, 0, len);
+                    for (int j = 0; j < len; j++) {
+                        float v = bf16 ? HalfFloats.bf16ToFloat(chunk[j]) : HalfFloats.f16ToFloat(chunk[j]);
+                        if (round) {
+                            v = precision == DType.BF16 ? HalfFloats.roundToBf16(v) : HalfFloats.roundToF16(v);
+                        }
+                        out[i + j] = v;
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException(source + " is not a float dtype");
+        }
     }
 
     /** The tensor as row-major ints; I64 values outside the int range are an error naming the element. */

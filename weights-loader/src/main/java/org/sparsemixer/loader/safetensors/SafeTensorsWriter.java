@@ -108,6 +108,20 @@ public final class SafeTensorsWriter {
         return add(name, dtype, shape, (out, n, bytes) -> writeFully(out, ByteBuffer.wrap(copy)));
     }
 
+    /** Writes a tensor's stored bytes, exactly its byte length, to the output file at its position. */
+    @FunctionalInterface
+    public interface RawBytes {
+        void writeTo(FileChannel out) throws IOException;
+    }
+
+    /**
+     * Adds a tensor whose little-endian bytes {@code bytes} writes when the file is written (e.g. streamed
+     * from another file without decoding); the writer checks that exactly the shape's byte length arrives.
+     */
+    public SafeTensorsWriter addRaw(String name, DType dtype, int[] shape, RawBytes bytes) {
+        return add(name, dtype, shape, (out, n, length) -> bytes.writeTo(out));
+    }
+
     private SafeTensorsWriter add(String name, DType dtype, int[] shape, Body body) {
         requireNonNull(name, "tensor name");
         if (name.equals(SafeTensorsFile.METADATA_KEY)) {
