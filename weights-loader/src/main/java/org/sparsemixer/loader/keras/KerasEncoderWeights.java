@@ -12,6 +12,7 @@ import org.sparsemixer.engine.InvalidModelException;
 import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
+import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.TensorNames;
 import org.sparsemixer.loader.WeightDType;
 import org.sparsemixer.loader.keras.KerasH5File.Weight;
@@ -30,17 +31,15 @@ import org.sparsemixer.loader.keras.KerasH5File.Weight;
  *       {@code convert --npz} and the loader: {@code :0} and the common prefix dropped).</li>
  *   <li><b>Repeats.</b> A name listed by two layers (a word embedding table shared with a masked-LM head) is
  *       one tensor when both datasets hold the same values, and an error naming it when they differ.</li>
- *   <li><b>What is written.</b> Every tensor of the layout except the output layer norm of MoE layers in
- *       post-norm models, which Model Garden never builds (SPEC section 2): each must be found exactly once
- *       with its shape. Expert biases may have TensorFlow's shape [E, 1, F] / [E, 1, H] (same elements as
- *       [E, F] / [E, H]). Post-norm MoE output layer norms present in a file are accepted and not written.
- *       Missing, unexpected, misshapen and non-float weights are reported together in one
- *       {@link InvalidModelException}.</li>
+ *   <li><b>What is written.</b> Every tensor of {@link ModelLayout#expectedTensors} (no output layer norm in
+ *       the MoE layers of post-norm models, which Model Garden never builds: SPEC section 2), matched as the
+ *       loader matches a model directory ({@link ModelLoader#matchLayout}): each found exactly once with its
+ *       shape, expert biases also in TensorFlow's [E, 1, F] / [E, 1, H]; post-norm MoE output layer norms
+ *       present in a file are accepted and not written. Non-float weights, then missing, unexpected and
+ *       misshapen ones, are reported in one {@link InvalidModelException}.</li>
  * </ul>
  */
 public final class KerasEncoderWeights {
-    private static final String OUTPUT_LAYER_NORM = "output_layer_norm/";
-    private static final String[] EXPERT_BIASES = {"moe/experts/intermediate/bias", "moe/experts/output/bias"};
     /** Most layers that may list one encoder variable (each listing is read and compared): bounds the work. */
     static final int MAX_LISTINGS = 8;
 
@@ -57,33 +56,10 @@ public final class KerasEncoderWeights {
         this.skipped = skipped;
     }
 
-    /**
-     * The layout's tensors a TensorFlow-trained model has, in layout order: all of
-     * {@link ModelLayout#expectedTensors} except the output layer norm of every MoE layer of a post-norm model.
-     */
-    public static Map<String, int[]> tensorsTensorFlowBuilds(SparseMixerConfig config) {
-        Map<String, int[]> all = new LinkedHashMap<>(ModelLayout.expectedTensors(config));
-        all.keySet().removeAll(neverBuilt(config));
-        return Collections.unmodifiableMap(all);
-    }
-
-    /** The output layer norms of the MoE layers of a post-norm model (SPEC section 2). */
-    static Set<String> neverBuilt(SparseMixerConfig config) {
-        Set<String> names = new LinkedHashSet<>();
-        if (!config.normFirst()) {
-            for (int layer : config.moeLayers()) {
-                names.add(ModelLayout.layerPrefix(layer) + OUTPUT_LAYER_NORM + "gamma");
-                names.add(ModelLayout.layerPrefix(layer) + OUTPUT_LAYER_NORM + "beta");
-            }
-        }
-        return names;
-    }
-
     /** Binds the file's encoder weights to the tensors {@code config} needs; see the class comment. */
     public static KerasEncoderWeights bind(SparseMixerConfig config, KerasH5File file) {
         String source = file.file().toString();
         Map<String, int[]> layout = ModelLayout.expectedTensors(config);
-        Map<String, int[]> written = tensorsTensorFlowBuilds(config);
         Set<String> scopes = new LinkedHashSet<>();
         for (String name : layout.keySet()) {
             scopes.add(name.substring(0, name.indexOf('/')));
@@ -108,44 +84,23 @@ public final class KerasEncoderWeights {
                     + describe(prefixes) + "); convert a file with one encoder");
         }
 
-        Map<String, String> layoutName = TensorNames.normalise(encoder.keySet(), layout.keySet(), source);
-        Set<String> neverBuilt = neverBuilt(config);
-        Map<String, Weight> found = new LinkedHashMap<>();
-        List<String> wrongShape = new ArrayList<>();
         List<String> wrongType = new ArrayList<>();
-        List<String> unexpected = new ArrayList<>();
-        for (Map.Entry<String, List<Weight>> e : encoder.entrySet()) {
-            String name = layoutName.get(e.getKey());
-            Weight w = e.getValue().getFirst();
-            int[] want = written.get(name);
-            if (want == null) {
-                if (!neverBuilt.contains(name)) {
-                    unexpected.add("'" + e.getKey() + "' " + Arrays.toString(w.shape()));
-                }
-            } else if (!Arrays.equals(w.shape(), want) && !isTensorFlowExpertBias(name, w.shape(), want)) {
-                wrongShape.add("'" + e.getKey() + "' has shape " + Arrays.toString(w.shape()) + " but the config needs "
-                        + Arrays.toString(want));
-            } else if (w.dtype() == null) {
-                wrongType.add("'" + e.getKey() + "' is " + w.type());
-            } else {
-                found.put(name, w);
+        Map<String, Weight> firstListings = new LinkedHashMap<>();
+        encoder.forEach((name, listings) -> {
+            Weight w = listings.getFirst();
+            if (w.dtype() == null) {
+                wrongType.add("'" + name + "' is " + w.type());
             }
+            firstListings.put(name, w);
+        });
+        if (!wrongType.isEmpty()) {
+            throw new InvalidModelException(source + ": " + wrongType.size() + " weight" + (wrongType.size() == 1 ? "" : "s")
+                    + " that " + (wrongType.size() == 1 ? "is" : "are") + " not float16, float32 or float64: "
+                    + String.join(", ", wrongType.subList(0, Math.min(5, wrongType.size())))
+                    + (wrongType.size() > 5 ? " and " + (wrongType.size() - 5) + " more" : ""));
         }
-        Set<String> present = new java.util.HashSet<>(layoutName.values());
-        List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, int[]> e : written.entrySet()) {
-            if (!present.contains(e.getKey())) {
-                missing.add("'" + e.getKey() + "' " + Arrays.toString(e.getValue()));
-            }
-        }
-        List<String> parts = new ArrayList<>();
-        addPart(parts, wrongShape, "weight", "with the wrong shape");
-        addPart(parts, missing, "missing tensor", "");
-        addPart(parts, unexpected, "unexpected encoder weight", "");
-        addPart(parts, wrongType, "weight", "that is not float16, float32 or float64");
-        if (!parts.isEmpty()) {
-            throw new InvalidModelException(source + " does not match the config: " + String.join("; ", parts));
-        }
+        // the loader's own matching: names, shapes (expert biases also as [E, 1, F]), optional layer norms
+        Map<String, Weight> found = ModelLoader.matchLayout(config, firstListings, Weight::shape, Weight::dtype, source);
 
         // a repeated variable (shape and dtype checked above for its first listing): same values, one tensor
         for (List<Weight> listings : encoder.values()) {
@@ -166,11 +121,12 @@ public final class KerasEncoderWeights {
                 }
             }
         }
+        // unused optional tensors present (post-norm MoE output layer norms) are accepted and not written
         Map<String, Weight> ordered = new LinkedHashMap<>();
-        for (String name : written.keySet()) {
+        for (String name : layout.keySet()) {
             ordered.put(name, found.get(name));
         }
-        return new KerasEncoderWeights(file, written, Collections.unmodifiableMap(ordered),
+        return new KerasEncoderWeights(file, layout, Collections.unmodifiableMap(ordered),
                 Collections.unmodifiableList(skipped));
     }
 
@@ -192,33 +148,13 @@ public final class KerasEncoderWeights {
         }
     }
 
-    private static boolean isTensorFlowExpertBias(String name, int[] shape, int[] want) {
-        for (String bias : EXPERT_BIASES) {
-            if (name.endsWith("/" + bias)) {
-                return want.length == 2 && shape.length == 3 && shape[0] == want[0] && shape[1] == 1
-                        && shape[2] == want[1];
-            }
-        }
-        return false;
-    }
-
     private static String describe(Map<String, Integer> prefixes) {
         List<String> parts = new ArrayList<>();
         prefixes.forEach((p, n) -> parts.add("'" + p + "' (" + n + " weights)"));
         return String.join(", ", parts);
     }
 
-    private static void addPart(List<String> parts, List<String> items, String noun, String suffix) {
-        if (items.isEmpty()) {
-            return;
-        }
-        int listed = Math.min(items.size(), 5);
-        parts.add(items.size() + " " + noun + (items.size() == 1 ? "" : "s") + (suffix.isEmpty() ? "" : " " + suffix)
-                + ": " + String.join(", ", items.subList(0, listed))
-                + (items.size() > listed ? " and " + (items.size() - listed) + " more" : ""));
-    }
-
-    /** The tensors to write, layout name to shape, in layout order (see {@link #tensorsTensorFlowBuilds}). */
+    /** The tensors to write, layout name to shape, in layout order ({@link ModelLayout#expectedTensors}). */
     public Map<String, int[]> tensors() {
         return tensors;
     }
