@@ -60,6 +60,9 @@ public final class InferenceServer implements AutoCloseable {
                 .host(options.host())
                 .port(options.port())
                 .shutdownHook(false) // the serve command drains on SIGTERM itself, then stops the server
+                // Blocking sockets, whose idle watch notices a client that hangs up while its request is queued
+                // (ClientConnection).
+                .useNio(false)
                 .routing(this::routes)
                 .build();
     }
@@ -379,6 +382,12 @@ public final class InferenceServer implements AutoCloseable {
                 sendError(res, e);
             } catch (ClientGone e) {
                 outcome = HttpError.Outcome.DISCONNECTED;
+                try {
+                    // No one will read it, but Helidon wants every request answered.
+                    sendError(res, HttpError.overloaded("client disconnected"));
+                } catch (RuntimeException ignored) {
+                    // the connection is gone
+                }
             } catch (RuntimeException e) {
                 outcome = HttpError.Outcome.FAILED;
                 sendError(res, HttpError.internal("internal error: " + e, e));

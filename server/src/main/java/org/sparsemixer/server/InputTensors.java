@@ -91,16 +91,16 @@ final class InputTensors {
             throw HttpError.badRequest("input '" + INPUT_WORD_IDS + "' has shape " + Arrays.toString(shape)
                     + "; expected [batch, sequence length] with batch >= 1");
         }
+        if (!config.withDenseInputs() && shape[1] != config.maxSequenceLength()) {
+            throw HttpError.badRequest("input '" + INPUT_WORD_IDS + "' has shape " + Arrays.toString(shape)
+                    + "; the model takes [batch, " + config.maxSequenceLength() + "] (max_sequence_length)");
+        }
         for (String name : WORD_INPUTS) {
             requireShape(name, shape);
         }
         int batch = (int) shape[0];
         int wordLength = (int) shape[1];
         if (!config.withDenseInputs()) {
-            if (wordLength != config.maxSequenceLength()) {
-                throw HttpError.badRequest("input '" + INPUT_WORD_IDS + "' has shape " + Arrays.toString(shape)
-                        + "; the model takes [batch, " + config.maxSequenceLength() + "] (max_sequence_length)");
-            }
             return new EncoderInput(batch, wordLength, ids.ints(), tensors.get(INPUT_MASK).ints(),
                     tensors.get(INPUT_TYPE_IDS).ints(), 0, null, null, null);
         }
