@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.sparsemixer.engine.EncoderOptions;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
@@ -30,6 +31,12 @@ public final class Serve {
     }
 
     public static int run(ServeSettings settings, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        return run(settings, out, err, UnaryOperator.identity());
+    }
+
+    /** As {@link #run(ServeSettings, PrintStream, PrintStream)}, the batcher's calls going through {@code wrap} (tests). */
+    static int run(ServeSettings settings, PrintStream out, PrintStream err, UnaryOperator<BatchEncoder> wrap)
+            throws IOException, InterruptedException {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long loadStart = System.nanoTime();
         String name = settings.modelName();
@@ -40,7 +47,7 @@ public final class Serve {
             // handling SIGTERM ourselves lets the drain finish and the process exit 0.
             Signal.handle(new Signal("TERM"), s -> stop.countDown());
             Signal.handle(new Signal("INT"), s -> stop.countDown());
-            try (InferenceServer server = InferenceServer.start(encoder, name, settings.server())) {
+            try (InferenceServer server = InferenceServer.start(encoder, name, settings.server(), wrap)) {
                 double ready = (System.currentTimeMillis() - jvmStart) / 1000.0;
                 err.printf(Locale.ROOT, "sparse-mixer serve: model '%s' ready in %.1f s from JVM start (load %.1f s,"
                                 + " warm-up %.1f s: %d calls at batch sizes %s, %d threads)%n",
