@@ -36,6 +36,7 @@ public final class InferenceServer implements AutoCloseable {
     private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Helidon logs each start and stop at INFO on stderr; the server prints its own lines. */
     private static final Logger HELIDON_LOG = Logger.getLogger("io.helidon");
+    private static final Logger LISTENER_LOG = Logger.getLogger("io.helidon.webserver.LoomServer");
 
     private final ServedModel model;
     private final ServerOptions options;
@@ -93,7 +94,18 @@ public final class InferenceServer implements AutoCloseable {
             throw new IllegalArgumentException("--max-batch " + options.maxBatch() + ": " + e.getMessage(), e);
         }
         InferenceServer server = new InferenceServer(model, options, wrap);
-        server.web.start();
+        // Helidon logs a failed bind with a stack trace and carries on; the error below says it in one line.
+        LISTENER_LOG.setLevel(Level.OFF);
+        try {
+            server.web.start();
+        } finally {
+            LISTENER_LOG.setLevel(Level.WARNING);
+        }
+        if (!server.web.isRunning() || server.web.port() <= 0) {
+            server.close();
+            throw new java.io.UncheckedIOException(new java.net.BindException("cannot listen on " + options.host() + ":"
+                    + options.port() + " (address in use, or not an address of this machine)"));
+        }
         try {
             server.batcher.start();
             server.warmupSizes = model.warmupBatchSizes(options.maxBatch());
