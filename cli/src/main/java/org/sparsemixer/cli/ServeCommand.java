@@ -1,7 +1,6 @@
 package org.sparsemixer.cli;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.WeightPrecision;
@@ -21,15 +20,6 @@ import picocli.CommandLine.Option;
                     + " a graceful drain on SIGTERM/SIGINT. Prints 'listening on http://HOST:PORT' once ready."
                     + " See docs/serving.md."})
 final class ServeCommand implements Callable<Integer> {
-    static final class ModelChoice {
-        @Option(names = "--model", paramLabel = "DIR", description = "Model directory to serve.")
-        Path model;
-
-        @Option(names = "--config", paramLabel = "NAME",
-                description = "Preset with random weights (seed 42): base, fast or bert-base (default: base).")
-        String preset;
-    }
-
     @ArgGroup(exclusive = true)
     ModelChoice choice;
 
@@ -88,8 +78,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int threadCount = Arguments.threads(threads);
-        Path model = choice == null ? null : choice.model;
-        String preset = choice == null || choice.preset == null ? "base" : choice.preset.toLowerCase(Locale.ROOT);
+        Path model = ModelChoice.model(choice);
+        String preset = ModelChoice.preset(choice);
         Arguments.modelDirectory(model);
         if (model == null) {
             ModelPresets.byName(preset); // an unknown preset fails here, before anything loads
