@@ -58,9 +58,9 @@ PY
 value() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
 echo "== direct: sparse-mixer bench --config $CONFIG"
-B1="$("$SM" bench --config "$CONFIG" --batch 1 --warmup 10 --iterations 40 | tail -1)"
+B1="$("$SM" bench --config "$CONFIG" --batch 1 --warmup 10 --iterations 30 | tail -1)"
 echo "$B1"
-B8="$("$SM" bench --config "$CONFIG" --batch 8 --warmup 4 --iterations 12 | tail -1)"
+B8="$("$SM" bench --config "$CONFIG" --batch 8 --warmup 3 --iterations 8 | tail -1)"
 echo "$B8"
 DIRECT_P50="$(echo "$B1" | value p50_ms)"
 DIRECT_SEQ8="$(echo "$B8" | value seq_per_s)"
