@@ -83,10 +83,11 @@ public final class InferenceServer implements AutoCloseable {
     static InferenceServer start(SparseMixerEncoder encoder, String modelName, ServerOptions options,
                                  UnaryOperator<BatchEncoder> wrap) {
         ServedModel model = new ServedModel(modelName, encoder);
-        int smallest = model.smallestBatch();
-        if (options.maxBatch() < smallest) {
+        if (model.smallestBatch(options.maxBatch()) < 0) {
+            int smallest = model.smallestBatch(64);
             throw new IllegalArgumentException("--max-batch " + options.maxBatch() + " is below the smallest batch the"
-                    + " model accepts (" + smallest + ": examples_per_group = " + model.config.examplesPerGroup() + ")");
+                    + " model accepts (" + (smallest < 0 ? "more than 64" : smallest) + ": examples_per_group = "
+                    + model.config.examplesPerGroup() + ", max_sequence_length = " + model.config.maxSequenceLength() + ")");
         }
         try {
             model.checkBatchSize(options.maxBatch());
@@ -263,10 +264,10 @@ public final class InferenceServer implements AutoCloseable {
         }
         model.validate(input);
         long now = System.nanoTime();
+        // The request's own timeout, else the server's; 0 means none (as in Triton).
         long timeoutMicros = request.timeoutMicros() != null ? request.timeoutMicros()
                 : TimeUnit.MILLISECONDS.toMicros(options.requestTimeoutMs());
-        long deadline = timeoutMicros == 0 && request.timeoutMicros() == null ? Long.MAX_VALUE
-                : now + TimeUnit.MICROSECONDS.toNanos(timeoutMicros);
+        long deadline = timeoutMicros == 0 ? Long.MAX_VALUE : now + TimeUnit.MICROSECONDS.toNanos(timeoutMicros);
         InferenceJob job = batcher.submit(input, request.needsLayers(), deadline);
         BooleanSupplier connected = null;
         while (true) {

@@ -43,22 +43,27 @@ final class ServedModel implements BatchEncoder {
         }
     }
 
-    /** Whether a request of {@code sequences} sequences is one the model can encode alone. */
+    /**
+     * Whether a request of {@code sequences} sequences is one the model can encode alone (asked of the
+     * engine's own input rules, on a sample batch of that size).
+     */
     boolean acceptsBatch(int sequences) {
-        if (config.moeLayers().isEmpty()) {
-            return sequences >= 1;
+        try {
+            lean.validate(EncoderInput.sample(config, sequences, 1));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
-        return sequences >= config.examplesPerGroup()
-                && (long) sequences * config.maxSequenceLength() % config.tokensPerGroup() == 0;
     }
 
-    /** The smallest batch the model accepts (1 unless MoE routing groups span several examples). */
-    int smallestBatch() {
-        int b = 1;
-        while (!acceptsBatch(b)) {
-            b++;
+    /** The smallest batch up to {@code limit} the model accepts (1 unless MoE routing groups span several examples), or -1. */
+    int smallestBatch(int limit) {
+        for (int b = 1; b <= limit; b++) {
+            if (acceptsBatch(b)) {
+                return b;
+            }
         }
-        return b;
+        return -1;
     }
 
     /**
@@ -67,7 +72,7 @@ final class ServedModel implements BatchEncoder {
      */
     int[] warmupBatchSizes(int maxBatch) {
         Set<Integer> sizes = new LinkedHashSet<>();
-        sizes.add(smallestBatch());
+        sizes.add(smallestBatch(maxBatch));
         for (int b = maxBatch; b >= 1; b--) {
             if (acceptsBatch(b)) {
                 sizes.add(b);

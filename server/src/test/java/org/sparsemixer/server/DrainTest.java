@@ -49,7 +49,7 @@ class DrainTest {
             String url = line.substring("listening on ".length());
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             SparseMixerConfig config = ConfigJson.read(model.resolve("config.json"));
-            int clients = 6;
+            int clients = 8;
             List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 String body = Oip.request(EncoderInput.sample(config, 1, c), "INT32", "pooled_output").toString();
@@ -57,16 +57,20 @@ class DrainTest {
                         .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
-            // Each call takes 300 ms, one sequence at a time: wait until most requests are queued.
+            // Each call takes 500 ms, one sequence at a time: wait until most requests are queued.
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (queueDepth(client, url) < 3) {
                 assertTrue(System.nanoTime() < end, "the requests never queued up");
                 Thread.sleep(20);
             }
             child.destroy(); // SIGTERM
-            // Readiness goes false and new work is refused while the queue drains.
-            HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create(url + "/v2/health/ready")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            // Readiness goes false (as soon as the signal is handled) and new work is refused while the queue drains.
+            long signalled = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            HttpResponse<String> ready;
+            do {
+                ready = client.send(HttpRequest.newBuilder(URI.create(url + "/v2/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } while (ready.statusCode() == 200 && System.nanoTime() < signalled);
             assertEquals(400, ready.statusCode(), ready.body());
             String late = Oip.request(EncoderInput.sample(config, 1, 99), "INT32", "pooled_output").toString();
             HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create(url + "/v2/models/m/infer"))

@@ -5,7 +5,7 @@ import org.sparsemixer.engine.WeightPrecision;
 
 /**
  * The {@code serve} program of the drain test's child process: a fixture model, one sequence per call,
- * and every call held for 300 ms so that requests are queued and in flight when SIGTERM comes.
+ * and every call held for 500 ms so that requests are queued and in flight when SIGTERM comes.
  * Arguments: the model directory.
  */
 public final class SlowServeMain {
@@ -17,7 +17,7 @@ public final class SlowServeMain {
         ServeSettings settings = new ServeSettings(Path.of(args[0]), null, "m", 1, WeightPrecision.F32, false, options);
         int code = Serve.run(settings, System.out, System.err, inner -> (input, layers) -> {
             try {
-                Thread.sleep(300);
+                Thread.sleep(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
