@@ -3,6 +3,11 @@
 # of the same model in the same run (see bench/README.md, section "Serving").
 #
 #   bench/serve-load.sh [--config base|fast|bert-base] [--duration SECONDS]
+#   bench/serve-load.sh --overhead [--duration SECONDS]
+#
+# --overhead measures the server's own cost per request instead: a tiny golden-fixture model (S 16, H 32,
+# ~0.1 ms a call), direct `bench --batch 1` p50 against the server's p50 at concurrency 1 with
+# --max-delay-ms 0, and the p50 of GET /v2/health/live (HTTP alone).
 #
 # 1. direct: `sparse-mixer bench --batch 1` (p50) and `--batch 8` (sequences/s)
 # 2. server (--max-batch 8): wrk at concurrency 1, then 8, one sequence per request, pooled_output only, JSON
@@ -14,11 +19,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 CONFIG=base
 DURATION=20
+OVERHEAD=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --config) CONFIG="$2"; shift 2 ;;
+        --overhead) OVERHEAD=1; shift ;;
         --duration) DURATION="$2"; shift 2 ;;
-        *) echo "error: unknown argument $1 (usage: $0 [--config NAME] [--duration SECONDS])" >&2; exit 2 ;;
+        *) echo "error: unknown argument $1 (usage: $0 [--config NAME | --overhead] [--duration SECONDS])" >&2; exit 2 ;;
     esac
 done
 
@@ -41,6 +48,35 @@ trap cleanup EXIT
 SM="$ROOT/sparse-mixer"
 "$SM" --version >/dev/null # builds the jar once, before anything is timed
 
+value() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+
+if [ "$OVERHEAD" = 1 ]; then
+    MODEL="$ROOT/src-test/src/test/resources/fixtures/p01_linear_postnorm_base/model"
+    python3 - > "$WORK/body.json" <<'PY'
+import json
+ids = [(7 * i) % 100 for i in range(16)]
+t = lambda n, d: {"name": n, "shape": [1, 16], "datatype": "INT32", "data": d}
+print(json.dumps({"inputs": [t("input_word_ids", ids), t("input_mask", [1] * 16), t("input_type_ids", [0] * 16)],
+                  "outputs": [{"name": "pooled_output"}]}))
+PY
+    echo "== overhead: direct bench, tiny model (p01 fixture)"
+    D="$("$SM" bench --model "$MODEL" --batch 1 --threads 1 --warmup 2000 --iterations 5000 | tail -1)"; echo "$D"
+    "$SM" serve --model "$MODEL" --name tiny --threads 1 --port 0 --max-delay-ms 0 --warmup 2000 \
+        > "$WORK/serve.out" 2> "$WORK/serve.err" &
+    SERVER_PID=$!
+    for _ in $(seq 1 240); do grep -q '^listening on ' "$WORK/serve.out" 2>/dev/null && break; sleep 0.5; done
+    URL="$(sed -n 's/^listening on //p' "$WORK/serve.out")"
+    [ -n "$URL" ] || { cat "$WORK/serve.err" >&2; exit 1; }
+    BODY="$WORK/body.json" wrk -t1 -c1 -d5s -s "$ROOT/bench/serve-post.lua" "$URL/v2/models/tiny/infer" >/dev/null # JIT
+    I="$(BODY="$WORK/body.json" wrk -t1 -c1 -d"${DURATION}s" -s "$ROOT/bench/serve-post.lua" "$URL/v2/models/tiny/infer" | grep '^RESULT')"
+    echo "infer c=1 $I"
+    H="$(wrk -t1 -c1 -d"${DURATION}s" --latency "$URL/v2/health/live" | grep -E '^ +50%|Requests/sec')"
+    echo "GET /v2/health/live c=1:"; echo "$H"
+    kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=""
+    echo "== summary: server p50 $(echo "$I" | value p50_ms) ms - direct p50 $(echo "$D" | value p50_ms) ms = the server's cost per request (JSON in and out, queue hand-off, HTTP)"
+    exit 0
+fi
+
 # One sequence of the preset's length: random ids, full mask, pooled_output only.
 python3 - "$CONFIG" > "$WORK/body.json" <<'PY'
 import json, random, sys
@@ -54,8 +90,6 @@ print(json.dumps({"inputs": [tensor("input_word_ids", ids), tensor("input_mask",
                              tensor("input_type_ids", [0] * seq)],
                   "outputs": [{"name": "pooled_output"}]}))
 PY
-
-value() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
 echo "== direct: sparse-mixer bench --config $CONFIG"
 B1="$("$SM" bench --config "$CONFIG" --batch 1 --warmup 10 --iterations 30 | tail -1)"
