@@ -17,6 +17,7 @@ import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.RandomWeights;
 import org.sparsemixer.loader.WeightDType;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Runs {@code sparse-mixer serve}: loads the model, starts the server, prints {@code listening on URL} on
@@ -45,8 +46,8 @@ public final class Serve {
             CountDownLatch stop = new CountDownLatch(1);
             // Signals instead of a shutdown hook: the hook would run after the JVM decided to exit with 143;
             // handling SIGTERM ourselves lets the drain finish and the process exit 0.
-            Signal.handle(new Signal("TERM"), s -> stop.countDown());
-            Signal.handle(new Signal("INT"), s -> stop.countDown());
+            SignalHandler previousTerm = Signal.handle(new Signal("TERM"), s -> stop.countDown());
+            SignalHandler previousInt = Signal.handle(new Signal("INT"), s -> stop.countDown());
             try (InferenceServer server = InferenceServer.start(encoder, name, settings.server(), wrap)) {
                 double ready = (System.currentTimeMillis() - jvmStart) / 1000.0;
                 err.printf(Locale.ROOT, "sparse-mixer serve: model '%s' ready in %.1f s from JVM start (load %.1f s,"
@@ -65,6 +66,9 @@ public final class Serve {
                 }
                 err.println("sparse-mixer serve: drained, exiting");
                 return 0;
+            } finally {
+                Signal.handle(new Signal("TERM"), previousTerm);
+                Signal.handle(new Signal("INT"), previousInt);
             }
         }
     }
