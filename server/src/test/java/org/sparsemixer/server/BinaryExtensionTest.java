@@ -13,10 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.EncoderOutput;
 
@@ -24,19 +21,7 @@ import org.sparsemixer.engine.EncoderOutput;
  * The binary tensor data extension as tritonclient.http uses it by default: binary inputs after a JSON
  * header of Inference-Header-Content-Length bytes, binary outputs the same way in the response.
  */
-@Timeout(120)
-class BinaryExtensionTest {
-    private static TestServer t;
-
-    @BeforeAll
-    static void start() {
-        t = new TestServer(Fixtures.LINEAR, TestServer.options());
-    }
-
-    @AfterAll
-    static void stop() {
-        t.close();
-    }
+class BinaryExtensionTest extends SharedServerTest {
 
     /** A request with every input binary, INT32 or INT64, and the given header (outputs etc.). */
     static byte[][] binaryRequest(EncoderInput in, String datatype, ObjectNode root) {

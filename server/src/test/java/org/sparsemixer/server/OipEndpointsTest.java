@@ -7,27 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.EncoderOutput;
 
 /** Every Open Inference Protocol endpoint over real HTTP, and JSON infer against the golden fixture. */
-@Timeout(120)
-class OipEndpointsTest {
-    private static TestServer t;
-
-    @BeforeAll
-    static void start() {
-        t = new TestServer(Fixtures.LINEAR, TestServer.options());
-    }
-
-    @AfterAll
-    static void stop() {
-        t.close();
-    }
+class OipEndpointsTest extends SharedServerTest {
 
     @Test
     void healthAndServerMetadata() throws Exception {

@@ -8,27 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.EncoderOutput;
 
 /** The TensorFlow Serving REST API: status, row and columnar predict. */
-@Timeout(120)
-class TfServingTest {
-    private static TestServer t;
-
-    @BeforeAll
-    static void start() {
-        t = new TestServer(Fixtures.LINEAR, TestServer.options());
-    }
-
-    @AfterAll
-    static void stop() {
-        t.close();
-    }
+class TfServingTest extends SharedServerTest {
 
     private static ArrayNode row(ArrayNode parent, int[] values, int from, int length) {
         ArrayNode a = parent == null ? Oip.JSON.createArrayNode() : parent.addArray();
