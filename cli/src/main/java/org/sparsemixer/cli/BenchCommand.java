@@ -35,15 +35,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class BenchCommand implements Callable<Integer> {
     static final long WEIGHT_SEED = 42L;
 
-    static final class ModelChoice {
-        @Option(names = "--model", paramLabel = "DIR", description = "Model directory to benchmark.")
-        Path model;
-
-        @Option(names = "--config", paramLabel = "NAME",
-                description = "Preset with random weights: base, fast (eval capacity 0.5) or bert-base (default: base).")
-        String preset;
-    }
-
     @Spec
     CommandSpec spec;
 
@@ -86,8 +77,8 @@ final class BenchCommand implements Callable<Integer> {
         if (batch != null) {
             Arguments.atLeast("--batch", batch, 1);
         }
-        Path model = choice == null ? null : choice.model;
-        String preset = choice == null || choice.preset == null ? "base" : choice.preset.toLowerCase(Locale.ROOT);
+        Path model = ModelChoice.model(choice);
+        String preset = ModelChoice.preset(choice);
         Arguments.modelDirectory(model);
         EncoderOptions options = EncoderOptions.threads(threadCount).withWeightPrecision(weightsDtype);
         PrintWriter out = spec.commandLine().getOut();

@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Pure-Java CPU inference engine for the Sparse Mixer encoder.",
-        subcommands = {RunCommand.class, BenchCommand.class, InspectCommand.class, ConvertCommand.class,
+        subcommands = {RunCommand.class, BenchCommand.class, ServeCommand.class, InspectCommand.class, ConvertCommand.class,
             InitCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -209,6 +209,35 @@ public final class SparseMixerEncoder implements AutoCloseable {
     }
 
     /**
+     * Checks {@code input} against the rules {@link #encode} applies (SPEC section 4: shapes, id and mask
+     * ranges, routing groups) without computing anything, so a caller that merges several inputs into one
+     * call can refuse a bad one alone.
+     *
+     * @throws IllegalArgumentException naming the input, position and allowed range when a rule is broken
+     */
+    public void validate(EncoderInput input) {
+        InputValidator.validate(config, input);
+    }
+
+    /**
+     * This encoder with every layer's output kept ({@code true}) or not ({@code false}), sharing the
+     * weights and compute threads: no copy is made, so a server can answer requests that ask for
+     * {@code encoder_outputs} and requests that do not from one set of weights. Returns {@code this} when
+     * the setting is already {@code keep}. Closing either encoder stops the compute threads of both.
+     */
+    public SparseMixerEncoder withEncoderOutputs(boolean keep) {
+        if (keep == keepEncoderOutputs) {
+            return this;
+        }
+        return new SparseMixerEncoder(config, pool, embeddings, layers, pooler, weightPrecision, weightBytes, keep);
+    }
+
+    /** Whether a call returns every layer's output ({@link EncoderOptions#encoderOutputs()}). */
+    public boolean keepsEncoderOutputs() {
+        return keepEncoderOutputs;
+    }
+
+    /**
      * Checks that a call with {@code batchSize} sequences fits: no buffer longer than a Java array and
      * the call's memory (inputs, outputs, scratch) within the JVM's maximum heap. {@link #encode} does
      * the same check; callers that build a batch can ask first.

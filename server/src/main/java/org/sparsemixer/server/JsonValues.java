@@ -1,0 +1,130 @@
+package org.sparsemixer.server;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reading request JSON strictly, and tensor data out of (possibly nested) JSON arrays. */
+final class JsonValues {
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    private JsonValues() {
+    }
+
+    /** The body as a JSON object; 400 naming the problem when it is not one. */
+    static JsonNode object(byte[] body, int offset, int length) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(body, offset, length);
+        } catch (IOException e) {
+            throw HttpError.badRequest("malformed JSON: " + oneLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw HttpError.badRequest("the request body must be a JSON object");
+        }
+        return root;
+    }
+
+    /** The leaves of a (nested) JSON array in row-major order; anything but arrays of numbers is refused. */
+    static List<JsonNode> leaves(String tensor, JsonNode data) {
+        if (data == null || !data.isArray()) {
+            throw HttpError.badRequest("input '" + tensor + "': data must be a JSON array");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        collect(tensor, data, out);
+        return out;
+    }
+
+    private static void collect(String tensor, JsonNode node, List<JsonNode> out) {
+        for (JsonNode child : node) {
+            if (child.isArray()) {
+                collect(tensor, child, out);
+            } else if (child.isNumber()) {
+                out.add(child);
+            } else {
+                throw HttpError.badRequest("input '" + tensor + "': data holds " + child.getNodeType().name().toLowerCase()
+                        + " '" + abbreviate(child.toString()) + "' where a number belongs");
+            }
+        }
+    }
+
+    /** Integer values (any JSON integer that fits an int; ids beyond that are out of every model's range). */
+    static int[] ints(String tensor, List<JsonNode> leaves) {
+        int[] out = new int[leaves.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode n = leaves.get(i);
+            if (!n.isIntegralNumber()) {
+                throw HttpError.badRequest("input '" + tensor + "': value " + n + " at flat index " + i + " is not an integer");
+            }
+            if (!n.canConvertToInt()) {
+                throw HttpError.badRequest("input '" + tensor + "': value " + n + " at flat index " + i
+                        + " is outside the 32-bit range of ids, masks and type ids");
+            }
+            out[i] = n.intValue();
+        }
+        return out;
+    }
+
+    static float[] floats(String tensor, List<JsonNode> leaves) {
+        float[] out = new float[leaves.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = leaves.get(i).floatValue();
+            if (!Float.isFinite(out[i])) {
+                throw HttpError.badRequest("input '" + tensor + "': value " + leaves.get(i) + " at flat index " + i
+                        + " is not a finite float32");
+            }
+        }
+        return out;
+    }
+
+    /** The shape of a rectangular nested array (TensorFlow Serving's tensors carry no shape of their own). */
+    static long[] shapeOf(String tensor, JsonNode node) {
+        List<Long> dims = new ArrayList<>();
+        JsonNode n = node;
+        while (n.isArray()) {
+            dims.add((long) n.size());
+            if (n.isEmpty()) {
+                break;
+            }
+            n = n.get(0);
+        }
+        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+        checkRectangular(tensor, node, shape, 0);
+        return shape;
+    }
+
+    private static void checkRectangular(String tensor, JsonNode node, long[] shape, int dim) {
+        if (dim == shape.length) {
+            if (node.isArray()) {
+                throw HttpError.badRequest("input '" + tensor + "' is not a rectangular array");
+            }
+            return;
+        }
+        if (!node.isArray() || node.size() != shape[dim]) {
+            throw HttpError.badRequest("input '" + tensor + "' is not a rectangular array: dimension " + dim
+                    + " should have " + shape[dim] + " entries");
+        }
+        for (JsonNode child : node) {
+            checkRectangular(tensor, child, shape, dim + 1);
+        }
+    }
+
+    static String oneLine(String text) {
+        return text == null ? "" : text.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,117 @@
+package org.sparsemixer.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.sparsemixer.engine.EncoderInput;
+import org.sparsemixer.engine.EncoderOutput;
+import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.graph.SparseMixerEncoder;
+
+/**
+ * The one model a server serves: its name and version, and two views of its encoder over the same
+ * weights, one that keeps every layer's output (for requests that ask for {@code encoder_outputs}) and
+ * one that does not (the rest: no 14 MB-per-sequence copy for Base).
+ */
+final class ServedModel implements BatchEncoder {
+    static final String VERSION = "1";
+
+    final String name;
+    final SparseMixerConfig config;
+    private final SparseMixerEncoder lean;
+    private final SparseMixerEncoder withLayers;
+
+    ServedModel(String name, SparseMixerEncoder encoder) {
+        this.name = name;
+        this.config = encoder.config();
+        this.lean = encoder.withEncoderOutputs(false);
+        this.withLayers = encoder.withEncoderOutputs(true);
+    }
+
+    @Override
+    public EncoderOutput encode(EncoderInput input, boolean layers) {
+        return (layers ? withLayers : lean).encode(input);
+    }
+
+    /** 400 naming the rule when the model cannot encode {@code input} on its own (ids, masks, routing groups). */
+    void validate(EncoderInput input) {
+        try {
+            lean.validate(input);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether a request of {@code sequences} sequences is one the model can encode alone (asked of the
+     * engine's own input rules, on a sample batch of that size).
+     */
+    boolean acceptsBatch(int sequences) {
+        try {
+            lean.validate(EncoderInput.sample(config, sequences, 1));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The smallest batch up to {@code limit} the model accepts (1 unless MoE routing groups span several examples), or -1. */
+    int smallestBatch(int limit) {
+        for (int b = 1; b <= limit; b++) {
+            if (acceptsBatch(b)) {
+                return b;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The batch sizes to warm up: the smallest request and the largest merged call (compiled code differs
+     * between a few rows and many; sizes in between run the same kernels).
+     */
+    int[] warmupBatchSizes(int maxBatch) {
+        Set<Integer> sizes = new LinkedHashSet<>();
+        sizes.add(smallestBatch(maxBatch));
+        for (int b = maxBatch; b >= 1; b--) {
+            if (acceptsBatch(b)) {
+                sizes.add(b);
+                break;
+            }
+        }
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    long warmUp(int calls, int... batchSizes) {
+        return lean.warmUp(calls, batchSizes);
+    }
+
+    void checkBatchSize(int batch) {
+        lean.checkBatchSize(batch);
+    }
+
+    /** Input names, datatypes and shapes (-1 for the batch, and for the split of a dense model's sequence). */
+    List<TensorSpec> inputs() {
+        List<TensorSpec> specs = new ArrayList<>();
+        int s = config.withDenseInputs() ? -1 : config.maxSequenceLength();
+        for (String n : InputTensors.names(config)) {
+            if (InputTensors.isFloat(n)) {
+                specs.add(new TensorSpec(n, Datatype.FP32, new long[] {-1, -1, config.embeddingWidth()}));
+            } else {
+                specs.add(new TensorSpec(n, Datatype.INT32, new long[] {-1, s}));
+            }
+        }
+        return specs;
+    }
+
+    List<TensorSpec> outputs() {
+        List<TensorSpec> specs = new ArrayList<>();
+        for (OutputTensor o : OutputTensor.values()) {
+            specs.add(new TensorSpec(o.tensorName(), Datatype.FP32, o.shape(config, -1)));
+        }
+        return specs;
+    }
+
+    record TensorSpec(String name, Datatype datatype, long[] shape) {
+    }
+}
