@@ -1,8 +1,11 @@
 package org.sparsemixer.spark;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.FileAlreadyExistsException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -92,8 +95,8 @@ public final class EmbedJob implements Callable<Integer> {
         EmbedJob job = new EmbedJob();
         job.out = out;
         CommandLine cli = new CommandLine(job).setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((ParameterException e, String[] a) -> {
             err.println("error: " + JobErrors.oneLine(e.getMessage()) + " (see --help)");
             return EXIT_BAD_INPUT;
@@ -159,6 +162,14 @@ public final class EmbedJob implements Callable<Integer> {
         if (partitions < 1) {
             throw new IllegalArgumentException("--min-partitions must be >= 1, got " + partitions);
         }
+        for (String target : badRows == null ? new String[] {output} : new String[] {output, badRows}) {
+            // Refused before any work, not after the bad rows (or half the job) are written.
+            Path path = new Path(target);
+            if (path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path)) {
+                throw new FileAlreadyExistsException(target, null,
+                        "the output already exists; give a new directory");
+            }
+        }
         Dataset<Row> rows = OrderedInput.read(spark, format.name(), input, partitions);
         EmbedMetrics metrics = EmbedMetrics.register(spark.sparkContext());
         long badCount = 0;
@@ -178,8 +189,9 @@ public final class EmbedJob implements Callable<Integer> {
         out.printf(Locale.ROOT, "spark-embed: wrote %d rows to %s (%s, part files in input order) in %.1f s, %.2f rows/s"
                 + " after Spark's start-up%n", encoded, output, to, seconds, encoded / seconds);
         out.printf(Locale.ROOT, "spark-embed: encoder: %.2f rows/s per executor core (%d rows in %.1f core-s, batch %d, "
-                        + "%d thread(s) per encoder, %d padding rows)%n", metrics.rowsPerCoreSecond(), encoded,
-                metrics.coreNanos().value() / 1e9, settings.batch(), settings.threads(), metrics.paddingRows().value());
+                        + "%d thread(s) per encoder, %d padding rows); %.1f%% of the partitions' time in the encoder%n",
+                metrics.rowsPerCoreSecond(), encoded, metrics.coreNanos().value() / 1e9, settings.batch(),
+                settings.threads(), metrics.paddingRows().value(), 100 * metrics.encoderShare());
         if (badRows != null) {
             out.printf(Locale.ROOT, "spark-embed: %d bad rows written to %s and skipped%n", badCount, badRows);
         }

@@ -2,6 +2,7 @@ package org.sparsemixer.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import org.apache.spark.sql.AnalysisException;
 
@@ -25,6 +26,9 @@ final class JobErrors {
         }
         if (t instanceof NoSuchFileException f) {
             return oneLine("no such file or directory: " + f.getFile());
+        }
+        if (t instanceof FileAlreadyExistsException f) {
+            return oneLine(f.getFile() + ": " + f.getReason());
         }
         return oneLine(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
     }

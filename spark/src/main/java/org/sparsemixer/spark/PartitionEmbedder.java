@@ -111,7 +111,8 @@ public final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> 
         private SparseMixerEncoder encoder;
         private long rowsRead;
         private long encodeNanos;
-        private long lastReport = System.nanoTime();
+        private final long started = System.nanoTime();
+        private long lastReport = started;
         private boolean finished;
 
         Batches(Iterator<Row> input) {
@@ -125,6 +126,9 @@ public final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> 
             }
             if (ready.isEmpty() && !finished) {
                 finished = true;
+                if (metrics != null) {
+                    metrics.partitionNanos().add(System.nanoTime() - started);
+                }
                 if (rowsRead > 0) {
                     report("done");
                 }
@@ -213,8 +217,10 @@ public final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> 
             TaskContext task = TaskContext.get();
             double seconds = encodeNanos / 1e9;
             int threads = encoder == null ? settings.threads() : encoder.threads();
-            LOG.info("partition {} {}: {} rows, {} s in the encoder, {} rows/s per core ({} thread(s))",
-                    task == null ? "?" : task.partitionId(), what, rowsRead, String.format("%.1f", seconds),
+            double share = (double) encodeNanos / Math.max(1, lastReport - started);
+            LOG.info("partition {} {}: {} rows, {} s in the encoder ({}% of the partition's time), {} rows/s per core"
+                            + " ({} thread(s))", task == null ? "?" : task.partitionId(), what, rowsRead,
+                    String.format("%.1f", seconds), String.format("%.1f", 100 * share),
                     String.format("%.2f", seconds == 0 ? 0 : rowsRead / seconds / threads), threads);
         }
     }

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -60,7 +62,7 @@ class EmbedJobTest {
         spark.stop();
     }
 
-    /** Rows 0..n-1 of a batch as [ids, mask, types]. */
+    /** One input row: a key column and its three id arrays. */
     private record Example(String key, int[] ids, int[] mask, int[] types) {
     }
 
@@ -218,16 +220,8 @@ class EmbedJobTest {
         Path fixture = FIXTURES.resolve("p05_fast_epg2");
         Path model = fixture.resolve("model");
         List<Example> rows = examples(fixture, 4);
-        StructType schema = new StructType().add("key", DataTypes.StringType)
-                .add("input_word_ids", DataTypes.createArrayType(DataTypes.IntegerType))
-                .add("input_mask", DataTypes.createArrayType(DataTypes.IntegerType))
-                .add("input_type_ids", DataTypes.createArrayType(DataTypes.IntegerType));
-        List<Row> input = new ArrayList<>();
-        for (Example row : rows) {
-            input.add(RowFactory.create(row.key(), boxed(row.ids()), boxed(row.mask()), boxed(row.types())));
-        }
         Path in = tmp.resolve("in.parquet");
-        spark.createDataFrame(input, schema).write().parquet(in.toString());   // 2 part files of 4 rows
+        dataFrame(rows).write().parquet(in.toString());   // 2 part files of 4 rows
         Path out = tmp.resolve("out.parquet");
 
         Run run = job("--model", model.toString(), "--input", in.toString(), "--output", out.toString(),
@@ -300,6 +294,46 @@ class EmbedJobTest {
             assertBits(Arrays.copyOfRange(expected.pooledOutput(), b * h, (b + 1) * h),
                     floats(written.get(b).get("pooled_output")), "pooled_output of good row " + b);
         }
+    }
+
+    @Test
+    void mapPartitionsFunctionPadsAShortLastBatchWithCopiesOfItsLastRow() throws IOException {
+        Path fixture = FIXTURES.resolve("p05_fast_epg2");   // two examples per routing group
+        Path model = fixture.resolve("model");
+        List<Example> rows = examples(fixture, 1);          // 5 rows: batches {0, 1}, {2, 3}, {4, copy of 4}
+        Dataset<Row> df = dataFrame(rows).coalesce(1);
+        EmbedSettings settings = EmbedSettings.idColumns(model.toString()).withBatch(2);
+        StructType out = PartitionEmbedder.outputSchema(df.schema(), settings);
+
+        List<Row> embedded = df.mapPartitions(PartitionEmbedder.of(settings, df.schema()), Encoders.row(out))
+                .collectAsList();
+
+        List<Example> padded = new ArrayList<>(rows);
+        padded.add(rows.get(4));
+        EncoderOutput expected = direct(model, padded);
+        assertEquals(rows.size(), embedded.size());
+        int h = expected.hiddenSize();
+        for (int b = 0; b < rows.size(); b++) {
+            assertEquals(rows.get(b).key(), embedded.get(b).getString(0), "row order");
+            assertBits(Arrays.copyOfRange(expected.pooledOutput(), b * h, (b + 1) * h), unboxed(embedded.get(b).getList(4)),
+                    "pooled_output of row " + b);
+        }
+        IllegalArgumentException odd = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PartitionEmbedder.of(settings.withBatch(3), df.schema()));
+        assertTrue(odd.getMessage().contains("--batch 3 is not a batch size the model accepts"), odd.getMessage());
+    }
+
+    /** The rows as a DataFrame (key, then the id columns as array<int>), split over Spark's default parallelism. */
+    private static Dataset<Row> dataFrame(List<Example> rows) {
+        StructType schema = new StructType().add("key", DataTypes.StringType)
+                .add("input_word_ids", DataTypes.createArrayType(DataTypes.IntegerType))
+                .add("input_mask", DataTypes.createArrayType(DataTypes.IntegerType))
+                .add("input_type_ids", DataTypes.createArrayType(DataTypes.IntegerType));
+        List<Row> input = new ArrayList<>();
+        for (Example row : rows) {
+            input.add(RowFactory.create(row.key(), boxed(row.ids()), boxed(row.mask()), boxed(row.types())));
+        }
+        return spark.createDataFrame(input, schema);
     }
 
     private static List<Integer> boxed(int[] values) {
