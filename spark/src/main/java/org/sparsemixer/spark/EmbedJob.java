@@ -192,6 +192,8 @@ public final class EmbedJob implements Callable<Integer> {
                         + "%d thread(s) per encoder, %d padding rows); %.1f%% of the partitions' time in the encoder%n",
                 metrics.rowsPerCoreSecond(), encoded, metrics.coreNanos().value() / 1e9, settings.batch(),
                 settings.threads(), metrics.paddingRows().value(), 100 * metrics.encoderShare());
+        out.printf(Locale.ROOT, "spark-embed: %.2f rows/s once the encoder was loaded (from the first task with a "
+                + "loaded, warmed-up encoder to the last partition's end)%n", metrics.rowsPerSecondOnceLoaded());
         if (badRows != null) {
             out.printf(Locale.ROOT, "spark-embed: %d bad rows written to %s and skipped%n", badCount, badRows);
         }

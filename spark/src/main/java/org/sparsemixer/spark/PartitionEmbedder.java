@@ -111,8 +111,10 @@ public final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> 
         private SparseMixerEncoder encoder;
         private long rowsRead;
         private long encodeNanos;
-        private final long started = System.nanoTime();
-        private long lastReport = started;
+        /** When this partition's encoder was ready (nanoTime, and wall-clock ms for spans across JVMs). */
+        private long started;
+        private long startedMillis;
+        private long lastReport;
         private boolean finished;
 
         Batches(Iterator<Row> input) {
@@ -126,8 +128,9 @@ public final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> 
             }
             if (ready.isEmpty() && !finished) {
                 finished = true;
-                if (metrics != null) {
+                if (metrics != null && encoder != null) {
                     metrics.partitionNanos().add(System.nanoTime() - started);
+                    metrics.spans().add(new long[] {startedMillis, System.currentTimeMillis()});
                 }
                 if (rowsRead > 0) {
                     report("done");
@@ -162,6 +165,9 @@ public final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> 
             }
             if (encoder == null) {
                 encoder = EncoderHolder.encoder(settings);
+                started = System.nanoTime();
+                startedMillis = System.currentTimeMillis();
+                lastReport = started;
             }
             int size = RoutingBatches.smallestAtLeast(encoder.config(), n);
             int s = rules.sequenceLength();
