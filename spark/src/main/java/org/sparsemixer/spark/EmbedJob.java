@@ -24,6 +24,7 @@ import picocli.CommandLine.ParameterException;
  * model, a bad row), 1 for anything else, each failure as one {@code error:} line on stderr.
  */
 @Command(name = "spark-embed", mixinStandardHelpOptions = true, sortOptions = false,
+        version = "spark-embed (sparse-mixer-java, Apache Spark 4.2)",
         description = "Embeds the rows of a JSON lines or Parquet input with Sparse Mixer on Apache Spark.")
 public final class EmbedJob implements Callable<Integer> {
     public static final int EXIT_OK = 0;
