@@ -35,7 +35,7 @@ for round in $(seq "$ROUNDS"); do
     engine_slots=$("$ROOT/sparse-mixer" bench --model "$MODEL" --batch "$BATCH" --threads 1 --concurrency 2 \
         --warmup "$WARMUP" --iterations $((ROWS / BATCH / 2)) | tail -n 1)
     rm -rf "$WORK/out"
-    spark=$(JAVA_OPTS="${JAVA_OPTS:--Xmx3g}" "$ROOT/spark-embed" --master 'local[2]' --model "$MODEL" \
+    spark=$(JAVA_OPTS="${JAVA_OPTS:--Xmx3g -XX:+UseParallelGC}" "$ROOT/spark-embed" --master 'local[2]' --model "$MODEL" \
         --input "$WORK/rows.json" --output "$WORK/out" --batch "$BATCH" --threads 1 --warmup "$WARMUP" 2>/dev/null)
     echo "round $round"
     echo "  engine: $engine"
