@@ -60,8 +60,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "10", description = "Timed calls (default: ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "Untimed warm-up calls first (SparseMixerEncoder.warmUp at the batch size; default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--timeline",
+            description = "Cold-start figures of this process: process start to loaded encoder and to the first"
+                    + " timed result, the first call, steady p50 (median of the last half of the timed calls) and"
+                    + " the calls until one is within 10 % of it; every timed call in order. Use with --warmup 0"
+                    + " or a few, and --iterations 30 or more.")
+    boolean timeline;
 
     @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
             description = "Weights in memory: f32, or bf16 / f16 (rounded, kept in 16 bits and widened in the kernels);"
@@ -110,10 +118,43 @@ final class BenchCommand implements Callable<Integer> {
             int size = batch != null ? batch : RunCommand.defaultBatch(config);
             Arguments.batchFits(encoder, size);
             EncoderInput input = EncoderInput.sample(config, size, RunCommand.SAMPLE_SEED);
+            double loadedMillis = ProcessClock.millisSinceStart();
             EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations, concurrency);
             print(out, label, r);
+            if (timeline) {
+                printTimeline(out, label, r, loadedMillis);
+            }
         }
         return Main.EXIT_OK;
+    }
+
+    /** Steady state is reached at the first call within this fraction of the steady p50. */
+    static final double STEADY_TOLERANCE = 0.10;
+
+    /**
+     * The cold-start figures. The first timed result arrived {@code loaded + warm-up + first call} after the
+     * process started (the time between them is a few microseconds of bookkeeping).
+     */
+    private void printTimeline(PrintWriter out, String label, EncoderBenchmark.Result r, double loadedMillis) {
+        long[] calls = r.callOrderNanos();
+        double warmupMillis = r.warmupNanos() / 1e6;
+        double firstCallMillis = calls[0] / 1e6;
+        double firstResultMillis = loadedMillis + warmupMillis + firstCallMillis;
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < calls.length; i++) {
+            list.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", calls[i] / 1e6));
+        }
+        out.printf(Locale.ROOT, "timeline:    process start -> encoder loaded %.0f ms, warm-up (%d calls) %.0f ms,"
+                        + " first result %.0f ms; first call %.1f ms = %.2fx steady p50 %.2f ms;"
+                        + " first call within %.0f %% of it: call %d%n",
+                loadedMillis, warmup, warmupMillis, firstResultMillis, firstCallMillis,
+                firstCallMillis / r.steadyMillis(), r.steadyMillis(), STEADY_TOLERANCE * 100,
+                r.callsToSteady(STEADY_TOLERANCE));
+        out.printf(Locale.ROOT, "calls (ms, in order): %s%n", list);
+        out.printf(Locale.ROOT, "cold-start %s b=%d t=%d warmup=%d loaded_ms=%.0f warmup_ms=%.0f first_result_ms=%.0f"
+                        + " first_call_ms=%.1f steady_p50_ms=%.2f calls_to_steady=%d%n",
+                label, r.batch(), r.threads(), warmup, loadedMillis, warmupMillis, firstResultMillis, firstCallMillis,
+                r.steadyMillis(), r.callsToSteady(STEADY_TOLERANCE));
     }
 
     private void print(PrintWriter out, String label, EncoderBenchmark.Result r) {
@@ -122,8 +163,8 @@ final class BenchCommand implements Callable<Integer> {
                         + " capacity factor %s, %d attention layers)%n",
                 label, c.numLayers(), c.hiddenSize(), c.maxSequenceLength(), c.moeLayers().size(), c.numExperts(),
                 c.evalCapacityFactor(), c.attentionLayers().size());
-        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls%s, weights %s%n",
-                r.batch(), r.threads(), warmup, iterations,
+        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up (%.0f ms) + %d timed calls%s, weights %s%n",
+                r.batch(), r.threads(), warmup, r.warmupNanos() / 1e6, iterations,
                 r.callers() == 1 ? "" : " by each of " + r.callers() + " concurrent callers",
                 weightsDtype.name().toLowerCase(Locale.ROOT));
         out.printf(Locale.ROOT, "latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean %.2f ms%n",

@@ -21,9 +21,11 @@ public final class EncoderBenchmark {
      * @param latenciesNanos one entry per measured call (of every caller), sorted ascending
      * @param stageTimes     summed over the measured calls
      * @param wallNanos      wall-clock time of the measured phase, from its start to the end of the last call
+     * @param callOrderNanos the same latencies in the order the calls were made (caller after caller)
+     * @param warmupNanos    wall-clock time of the warm-up calls (with several callers, the slowest caller's)
      */
     public record Result(SparseMixerConfig config, int batch, int threads, int callers, long[] latenciesNanos,
-                         StageTimes stageTimes, long wallNanos) {
+                         StageTimes stageTimes, long wallNanos, long[] callOrderNanos, long warmupNanos) {
         public double percentileMillis(double p) {
             int index = (int) Math.ceil(p / 100.0 * latenciesNanos.length) - 1;
             return latenciesNanos[Math.max(0, Math.min(latenciesNanos.length - 1, index))] / 1e6;
@@ -55,6 +57,31 @@ public final class EncoderBenchmark {
             return FlopCount.forward(config, batch) / batch * sequencesPerSecond() / 1e9;
         }
 
+        /**
+         * Steady-state latency of a cold process: the median of the last half of the calls in call order
+         * (the first calls of a JVM run while C2 is still compiling the kernels).
+         */
+        public double steadyMillis() {
+            int n = callOrderNanos.length;
+            long[] tail = Arrays.copyOfRange(callOrderNanos, n / 2, n);
+            Arrays.sort(tail);
+            return tail[(tail.length - 1) / 2] / 1e6;
+        }
+
+        /**
+         * The 1-based number of the first call, in call order, whose latency is within {@code tolerance}
+         * (0.1 for 10 %) of {@link #steadyMillis()}: how many calls a cold process needs to reach steady speed.
+         */
+        public int callsToSteady(double tolerance) {
+            double limit = steadyMillis() * (1 + tolerance);
+            for (int i = 0; i < callOrderNanos.length; i++) {
+                if (callOrderNanos[i] / 1e6 <= limit) {
+                    return i + 1;
+                }
+            }
+            return callOrderNanos.length;
+        }
+
         /** Average time per call spent in {@code stage}. */
         public double stageMillis(Stage stage) {
             return stageTimes.nanos(stage) / 1e6 / latenciesNanos.length;
@@ -70,7 +97,8 @@ public final class EncoderBenchmark {
     }
 
     /**
-     * {@code callers} threads share the encoder: each makes {@code warmup} untimed calls, then, all starting
+     * {@code callers} threads share the encoder: each makes {@code warmup} untimed calls
+     * ({@link SparseMixerEncoder#warmUp} at the input's batch size), then, all starting
      * together, {@code iterations} timed calls. A failing call fails the benchmark with its exception.
      */
     public static Result run(SparseMixerEncoder encoder, EncoderInput input, int warmup, int iterations, int callers) {
@@ -80,17 +108,18 @@ public final class EncoderBenchmark {
         }
         StageTimes times = new StageTimes();
         if (callers == 1) {
-            for (int i = 0; i < warmup; i++) {
-                encoder.encode(input);
-            }
+            long warmupNanos = encoder.warmUp(warmup, input.batchSize());
             long[] latencies = new long[iterations];
             long start = System.nanoTime();
             timedCalls(encoder, input, times, latencies);
             long wall = System.nanoTime() - start;
-            Arrays.sort(latencies);
-            return new Result(encoder.config(), input.batchSize(), encoder.threads(), 1, latencies, times, wall);
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            return new Result(encoder.config(), input.batchSize(), encoder.threads(), 1, sorted, times, wall,
+                    latencies, warmupNanos);
         }
         long[][] latencies = new long[callers][iterations];
+        long[] warmupNanos = new long[callers];
         CountDownLatch warm = new CountDownLatch(callers);
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(callers, r -> {
@@ -102,11 +131,10 @@ public final class EncoderBenchmark {
             List<Future<Long>> done = new ArrayList<>();
             for (int c = 0; c < callers; c++) {
                 long[] mine = latencies[c];
+                int caller = c;
                 done.add(pool.submit(() -> {
                     try {
-                        for (int i = 0; i < warmup; i++) {
-                            encoder.encode(input);
-                        }
+                        warmupNanos[caller] = encoder.warmUp(warmup, input.batchSize());
                     } finally {
                         warm.countDown();
                     }
@@ -122,8 +150,10 @@ public final class EncoderBenchmark {
             for (Future<Long> f : done) {
                 end = Math.max(end, f.get());
             }
-            long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
-            return new Result(encoder.config(), input.batchSize(), encoder.threads(), callers, all, times, end - start);
+            long[] inOrder = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
+            long[] all = Arrays.stream(inOrder).sorted().toArray();
+            return new Result(encoder.config(), input.batchSize(), encoder.threads(), callers, all, times, end - start,
+                    inOrder, Arrays.stream(warmupNanos).max().orElse(0));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while benchmarking", e);
