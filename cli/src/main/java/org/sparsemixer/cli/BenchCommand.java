@@ -119,12 +119,11 @@ final class BenchCommand implements Callable<Integer> {
             Arguments.batchFits(encoder, size);
             EncoderInput input = EncoderInput.sample(config, size, RunCommand.SAMPLE_SEED);
             double loadedMillis = ProcessClock.millisSinceStart();
-            long allocatedBefore = HeapAllocations.total();
-            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations, concurrency);
-            long allocated = HeapAllocations.total() - allocatedBefore;
+            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations, concurrency,
+                    HeapAllocations::total);
             print(out, label, r);
-            if (allocatedBefore >= 0) {
-                printAllocations(out, r, allocated, options.encoderOutputs());
+            if (r.allocatedBytes() >= 0) {
+                printAllocations(out, r, options.encoderOutputs());
             }
             if (timeline) {
                 printTimeline(out, label, r, loadedMillis);
@@ -166,14 +165,14 @@ final class BenchCommand implements Callable<Integer> {
      * Heap allocated per call, against the outputs a call must allocate (sequence and pooled output, and
      * every layer's output unless the options skip them): everything else should be reused workspaces.
      */
-    private void printAllocations(PrintWriter out, EncoderBenchmark.Result r, long allocated, boolean encoderOutputs) {
+    private void printAllocations(PrintWriter out, EncoderBenchmark.Result r, boolean encoderOutputs) {
         SparseMixerConfig c = r.config();
-        int calls = r.callers() * (warmup + iterations);
+        int calls = r.latenciesNanos().length;
         long tokens = (long) r.batch() * c.maxSequenceLength();
         long outputFloats = tokens * c.hiddenSize() * (encoderOutputs ? 1 + c.numLayers() : 1)
                 + (long) r.batch() * c.hiddenSize();
-        double perCall = (double) allocated / calls;
-        out.printf(Locale.ROOT, "allocated:   %.2f MB per call (mean of %d calls incl. warm-up), of which outputs %.2f MB;"
+        double perCall = (double) r.allocatedBytes() / calls;
+        out.printf(Locale.ROOT, "allocated:   %.2f MB per call (mean of the %d timed calls), of which outputs %.2f MB;"
                         + " other %.1f KB%n",
                 perCall / 1e6, calls, outputFloats * 4 / 1e6, (perCall - outputFloats * 4) / 1e3);
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongSupplier;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 
 /**
@@ -23,9 +24,12 @@ public final class EncoderBenchmark {
      * @param wallNanos      wall-clock time of the measured phase, from its start to the end of the last call
      * @param callOrderNanos the same latencies in the order the calls were made (caller after caller)
      * @param warmupNanos    wall-clock time of the warm-up calls (with several callers, the slowest caller's)
+     * @param allocatedBytes heap bytes allocated during the measured phase by the counter given to
+     *                       {@link #run(SparseMixerEncoder, EncoderInput, int, int, int, LongSupplier)}, or -1
      */
     public record Result(SparseMixerConfig config, int batch, int threads, int callers, long[] latenciesNanos,
-                         StageTimes stageTimes, long wallNanos, long[] callOrderNanos, long warmupNanos) {
+                         StageTimes stageTimes, long wallNanos, long[] callOrderNanos, long warmupNanos,
+                         long allocatedBytes) {
         public double percentileMillis(double p) {
             int index = (int) Math.ceil(p / 100.0 * latenciesNanos.length) - 1;
             return latenciesNanos[Math.max(0, Math.min(latenciesNanos.length - 1, index))] / 1e6;
@@ -102,6 +106,17 @@ public final class EncoderBenchmark {
      * together, {@code iterations} timed calls. A failing call fails the benchmark with its exception.
      */
     public static Result run(SparseMixerEncoder encoder, EncoderInput input, int warmup, int iterations, int callers) {
+        return run(encoder, input, warmup, iterations, callers, () -> -1);
+    }
+
+    /**
+     * As {@link #run(SparseMixerEncoder, EncoderInput, int, int, int)}, and reads {@code allocatedBytes} (a
+     * counter of the heap bytes every thread has allocated, such as
+     * {@code com.sun.management.ThreadMXBean.getTotalThreadAllocatedBytes}; -1 when unknown) at the start and
+     * end of the measured phase: warm-up calls, run while C2 compiles, allocate far more than compiled code.
+     */
+    public static Result run(SparseMixerEncoder encoder, EncoderInput input, int warmup, int iterations, int callers,
+                             LongSupplier allocatedBytes) {
         if (warmup < 0 || iterations < 1 || callers < 1) {
             throw new IllegalArgumentException("need warmup >= 0, iterations >= 1 and callers >= 1, got " + warmup
                     + ", " + iterations + " and " + callers);
@@ -110,13 +125,15 @@ public final class EncoderBenchmark {
         if (callers == 1) {
             long warmupNanos = encoder.warmUp(warmup, input.batchSize());
             long[] latencies = new long[iterations];
+            long allocatedBefore = allocatedBytes.getAsLong();
             long start = System.nanoTime();
             timedCalls(encoder, input, times, latencies);
             long wall = System.nanoTime() - start;
+            long allocated = allocated(allocatedBefore, allocatedBytes.getAsLong());
             long[] sorted = latencies.clone();
             Arrays.sort(sorted);
             return new Result(encoder.config(), input.batchSize(), encoder.threads(), 1, sorted, times, wall,
-                    latencies, warmupNanos);
+                    latencies, warmupNanos, allocated);
         }
         long[][] latencies = new long[callers][iterations];
         long[] warmupNanos = new long[callers];
@@ -144,16 +161,18 @@ public final class EncoderBenchmark {
                 }));
             }
             warm.await();
+            long allocatedBefore = allocatedBytes.getAsLong();
             long start = System.nanoTime();
             go.countDown();
             long end = start;
             for (Future<Long> f : done) {
                 end = Math.max(end, f.get());
             }
+            long allocated = allocated(allocatedBefore, allocatedBytes.getAsLong());
             long[] inOrder = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
             long[] all = Arrays.stream(inOrder).sorted().toArray();
             return new Result(encoder.config(), input.batchSize(), encoder.threads(), callers, all, times, end - start,
-                    inOrder, Arrays.stream(warmupNanos).max().orElse(0));
+                    inOrder, Arrays.stream(warmupNanos).max().orElse(0), allocated);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while benchmarking", e);
@@ -168,6 +187,10 @@ public final class EncoderBenchmark {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static long allocated(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
     }
 
     private static void timedCalls(SparseMixerEncoder encoder, EncoderInput input, StageTimes times, long[] latencies) {

@@ -64,7 +64,7 @@ class EncoderBenchmarkTest {
         long[] inOrder = {2000 * ms, 900 * ms, 300 * ms, 125 * ms, 108 * ms, 100 * ms, 120 * ms, 104 * ms, 99 * ms, 130 * ms};
         long[] sorted = inOrder.clone();
         java.util.Arrays.sort(sorted);
-        EncoderBenchmark.Result r = new EncoderBenchmark.Result(c, 1, 1, 1, sorted, new StageTimes(), 0, inOrder, 5 * ms);
+        EncoderBenchmark.Result r = new EncoderBenchmark.Result(c, 1, 1, 1, sorted, new StageTimes(), 0, inOrder, 5 * ms, -1);
         // Last half: 100, 120, 104, 99, 130 -> median 104.
         assertEquals(104.0, r.steadyMillis(), 1e-9);
         // Within 10 % (<= 114.4 ms): call 5 (108 ms) is the first; call 4 (125 ms) is not.
@@ -85,7 +85,10 @@ class EncoderBenchmarkTest {
             long[] resorted = cold.callOrderNanos().clone();
             java.util.Arrays.sort(resorted);
             assertTrue(java.util.Arrays.equals(resorted, cold.latenciesNanos()), "the same calls, in another order");
-            EncoderBenchmark.Result warm = EncoderBenchmark.run(encoder, input, 2, 3);
+            long[] counter = {100};
+            EncoderBenchmark.Result warm = EncoderBenchmark.run(encoder, input, 2, 3, 1, () -> counter[0] += 1000);
+            assertEquals(1000, warm.allocatedBytes(), "the counter is read once before and once after the timed calls");
+            assertEquals(-1, cold.allocatedBytes());
             assertTrue(warm.warmupNanos() > cold.warmupNanos(), "two warm-up calls take longer than none: "
                     + warm.warmupNanos() + " vs " + cold.warmupNanos());
         }
