@@ -121,13 +121,7 @@ final class BenchCommand implements Callable<Integer> {
             double loadedMillis = ProcessClock.millisSinceStart();
             EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations, concurrency,
                     HeapAllocations::total);
-            print(out, label, r);
-            if (r.allocatedBytes() >= 0) {
-                printAllocations(out, r, options.encoderOutputs());
-            }
-            if (timeline) {
-                printTimeline(out, label, r, loadedMillis);
-            }
+            print(out, label, r, options.encoderOutputs(), loadedMillis);
         }
         return Main.EXIT_OK;
     }
@@ -177,7 +171,9 @@ final class BenchCommand implements Callable<Integer> {
                 perCall / 1e6, calls, outputFloats * 4 / 1e6, (perCall - outputFloats * 4) / 1e3);
     }
 
-    private void print(PrintWriter out, String label, EncoderBenchmark.Result r) {
+    /** The report; its last line is always {@code bench MODEL b=.. t=.. c=.. p50_ms=.. seq_per_s=.. gflops=..}. */
+    private void print(PrintWriter out, String label, EncoderBenchmark.Result r, boolean encoderOutputs,
+                       double loadedMillis) {
         SparseMixerConfig c = r.config();
         out.printf(Locale.ROOT, "model:       %s (%d layers, hidden %d, seq len %d, %d MoE layers x %d experts,"
                         + " capacity factor %s, %d attention layers)%n",
@@ -207,6 +203,12 @@ final class BenchCommand implements Callable<Integer> {
             double ms = r.stageMillis(s);
             out.printf(Locale.ROOT, "  %-20s %9.2f ms %5.1f%%%n", s.name().toLowerCase(Locale.ROOT), ms,
                     total > 0 ? 100 * ms / total : 0);
+        }
+        if (r.allocatedBytes() >= 0) {
+            printAllocations(out, r, encoderOutputs);
+        }
+        if (timeline) {
+            printTimeline(out, label, r, loadedMillis);
         }
         out.printf(Locale.ROOT, "bench %s b=%d t=%d c=%d p50_ms=%.2f seq_per_s=%.3f gflops=%.1f%n",
                 label, r.batch(), r.threads(), r.callers(), r.percentileMillis(50), r.sequencesPerSecond(), r.gflops());
