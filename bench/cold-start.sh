@@ -11,8 +11,9 @@
 #
 # Per process (`bench --timeline`): process start -> first timed result (the launcher execs the JVM, so
 # "process start" is the launcher's start), the first timed call, steady p50 (median of the last half of
-# the timed calls), and the first call within 10 % of it. `run` rows: the wall time of a whole
-# `./sparse-mixer run --model DIR` (start to exit, one call) measured here. Table: medians over rounds.
+# the timed calls), and the first call within 10 % of it. `run` rows: `./sparse-mixer run --model DIR` (one
+# call): process start -> result as run reports it, its load time and call latency, and the wall time of the
+# whole process (start to exit) measured here. Table: medians over rounds.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -61,18 +62,19 @@ for ((round = 1; round <= ROUNDS; round++)); do
             wall=$(( $(now_ms) - start ))
             first=$(sed -n 's/^latency: *\([0-9.]*\) ms.*/\1/p' "$out")
             load=$(sed -n 's/^load time: *\([0-9.]*\) ms.*/\1/p' "$out")
-            echo "$name $wall $first - - $load 0" >>"$RESULTS"
+            result=$(sed -n 's/^start-up: *result \([0-9]*\) ms.*/\1/p' "$out")
+            echo "$name ${result:-$wall} $first - - $load 0 $wall" >>"$RESULTS"
         fi
         echo "  round $round: $(tail -n 1 "$RESULTS")" >&2
     done
 done
 
-# Medians per variant. Columns of results.txt: variant, first result (ms since process start; for run:
-# process start to exit), first call ms, steady p50 ms, calls to steady, encoder loaded (ms since start; for
-# run: load time), warm-up ms.
+# Medians per variant. Columns of results.txt: variant, first result (ms since process start), first call ms,
+# steady p50 ms, calls to steady, encoder loaded (ms since start; for run: load time), warm-up ms, and for
+# run the whole process's wall time.
 echo
-echo "| variant (kind, AOT cache, warm-up calls) | start -> first result ms | first call ms | steady p50 ms | first / steady | calls to within 10 % | loaded at ms | warm-up ms |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| variant (kind, AOT cache, warm-up calls) | start -> first result ms | first call ms | steady p50 ms | first / steady | calls to within 10 % | loaded at ms (run: load time) | warm-up ms | run: start to exit ms |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for v in "${VARIANTS[@]}"; do
     name=${v%%:*}
     awk -v name="$name" '
@@ -83,13 +85,13 @@ for v in "${VARIANTS[@]}"; do
             for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
         }
-        $1 == name { rows++; for (c = 2; c <= 7; c++) v[rows, c] = $c }
+        $1 == name { rows++; for (c = 2; c <= 8; c++) v[rows, c] = (c <= NF ? $c : "-") }
         END {
             if (rows == 0) exit
             fc = median(3); sp = median(4)
             ratio = (fc != "-" && sp != "-" && sp > 0) ? sprintf("%.2f", fc / sp) : "-"
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, median(2), fc, sp, ratio, median(5), median(6), median(7)
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, median(2), fc, sp, ratio, median(5), median(6), median(7), median(8)
         }' "$RESULTS"
 done
 echo
-echo "(medians of $ROUNDS rounds; run rows: whole process start to exit, and run's own load time and first-call latency)"
+echo "(medians of $ROUNDS rounds)"

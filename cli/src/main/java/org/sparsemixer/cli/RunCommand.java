@@ -130,12 +130,16 @@ final class RunCommand implements Callable<Integer> {
             long encodeStart = System.nanoTime();
             EncoderOutput result = encoder.encode(input);
             long encodeNanos = System.nanoTime() - encodeStart;
+            double firstResultMillis = ProcessClock.millisSinceStart();
 
             if (output != null) {
                 BatchFiles.writeOutputs(output, result);
             }
             printSummary(out, config, input, result, threadCount, loadNanos, warmupNanos, encodeNanos, verbose,
                     encoder.weightBytes());
+            out.printf(Locale.ROOT, "start-up:    result %.0f ms after the process started (JVM and launcher start-up,"
+                    + " load, warm-up and the call)%n", firstResultMillis);
+            out.flush();
         }
         return Main.EXIT_OK;
     }

@@ -68,6 +68,8 @@ class CliBehaviourTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("warm-up: +2 calls \\(SparseMixerEncoder.warmUp\\), [0-9.]+ ms")),
                 r::toString);
         assertTrue(r.out().contains("after the warm-up"), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("start-up: +result [0-9]+ ms after the process started .*")),
+                r::toString);
         assertEquals(-1, Files.mismatch(plain, warmed), "warm-up calls must not change the result");
     }
 
