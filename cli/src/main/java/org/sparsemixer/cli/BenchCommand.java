@@ -51,8 +51,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "10", description = "Timed calls (default: ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "Untimed warm-up calls first (SparseMixerEncoder.warmUp at the batch size; default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--timeline",
+            description = "Cold-start figures of this process: process start to loaded encoder and to the first"
+                    + " timed result, the first call, steady p50 (median of the last half of the timed calls) and"
+                    + " the calls until one is within 10 % of it; every timed call in order. Use with --warmup 0"
+                    + " or a few, and --iterations 30 or more.")
+    boolean timeline;
 
     @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
             description = "Weights in memory: f32, or bf16 / f16 (rounded, kept in 16 bits and widened in the kernels);"
@@ -101,20 +109,69 @@ final class BenchCommand implements Callable<Integer> {
             int size = batch != null ? batch : RunCommand.defaultBatch(config);
             Arguments.batchFits(encoder, size);
             EncoderInput input = EncoderInput.sample(config, size, RunCommand.SAMPLE_SEED);
-            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations, concurrency);
-            print(out, label, r);
+            double loadedMillis = ProcessClock.millisSinceStart();
+            EncoderBenchmark.Result r = EncoderBenchmark.run(encoder, input, warmup, iterations, concurrency,
+                    HeapAllocations::total);
+            print(out, label, r, options.encoderOutputs(), loadedMillis);
         }
         return Main.EXIT_OK;
     }
 
-    private void print(PrintWriter out, String label, EncoderBenchmark.Result r) {
+    /** Steady state is reached at the first call within this fraction of the steady p50. */
+    static final double STEADY_TOLERANCE = 0.10;
+
+    /**
+     * The cold-start figures. The first timed result arrived {@code loaded + warm-up + first call} after the
+     * process started (the time between them is a few microseconds of bookkeeping).
+     */
+    private void printTimeline(PrintWriter out, String label, EncoderBenchmark.Result r, double loadedMillis) {
+        long[] calls = r.callOrderNanos();
+        double warmupMillis = r.warmupNanos() / 1e6;
+        double firstCallMillis = calls[0] / 1e6;
+        double firstResultMillis = loadedMillis + warmupMillis + firstCallMillis;
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < calls.length; i++) {
+            list.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", calls[i] / 1e6));
+        }
+        out.printf(Locale.ROOT, "timeline:    process start -> encoder loaded %.0f ms, warm-up (%d calls) %.0f ms,"
+                        + " first result %.0f ms; first call %.1f ms = %.2fx steady p50 %.2f ms;"
+                        + " first call within %.0f %% of it: call %d%n",
+                loadedMillis, warmup, warmupMillis, firstResultMillis, firstCallMillis,
+                firstCallMillis / r.steadyMillis(), r.steadyMillis(), STEADY_TOLERANCE * 100,
+                r.callsToSteady(STEADY_TOLERANCE));
+        out.printf(Locale.ROOT, "calls (ms, in order): %s%n", list);
+        out.printf(Locale.ROOT, "cold-start %s b=%d t=%d warmup=%d loaded_ms=%.0f warmup_ms=%.0f first_result_ms=%.0f"
+                        + " first_call_ms=%.1f steady_p50_ms=%.2f calls_to_steady=%d%n",
+                label, r.batch(), r.threads(), warmup, loadedMillis, warmupMillis, firstResultMillis, firstCallMillis,
+                r.steadyMillis(), r.callsToSteady(STEADY_TOLERANCE));
+    }
+
+    /**
+     * Heap allocated per call, against the outputs a call must allocate (sequence and pooled output, and
+     * every layer's output unless the options skip them): everything else should be reused workspaces.
+     */
+    private void printAllocations(PrintWriter out, EncoderBenchmark.Result r, boolean encoderOutputs) {
+        SparseMixerConfig c = r.config();
+        int calls = r.latenciesNanos().length;
+        long tokens = (long) r.batch() * c.maxSequenceLength();
+        long outputFloats = tokens * c.hiddenSize() * (encoderOutputs ? 1 + c.numLayers() : 1)
+                + (long) r.batch() * c.hiddenSize();
+        double perCall = (double) r.allocatedBytes() / calls;
+        out.printf(Locale.ROOT, "allocated:   %.2f MB per call (mean of the %d timed calls), of which outputs %.2f MB;"
+                        + " other %.1f KB%n",
+                perCall / 1e6, calls, outputFloats * 4 / 1e6, (perCall - outputFloats * 4) / 1e3);
+    }
+
+    /** The report; its last line is always {@code bench MODEL b=.. t=.. c=.. p50_ms=.. seq_per_s=.. gflops=..}. */
+    private void print(PrintWriter out, String label, EncoderBenchmark.Result r, boolean encoderOutputs,
+                       double loadedMillis) {
         SparseMixerConfig c = r.config();
         out.printf(Locale.ROOT, "model:       %s (%d layers, hidden %d, seq len %d, %d MoE layers x %d experts,"
                         + " capacity factor %s, %d attention layers)%n",
                 label, c.numLayers(), c.hiddenSize(), c.maxSequenceLength(), c.moeLayers().size(), c.numExperts(),
                 c.evalCapacityFactor(), c.attentionLayers().size());
-        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up + %d timed calls%s, weights %s%n",
-                r.batch(), r.threads(), warmup, iterations,
+        out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up (%.0f ms) + %d timed calls%s, weights %s%n",
+                r.batch(), r.threads(), warmup, r.warmupNanos() / 1e6, iterations,
                 r.callers() == 1 ? "" : " by each of " + r.callers() + " concurrent callers",
                 weightsDtype.name().toLowerCase(Locale.ROOT));
         out.printf(Locale.ROOT, "latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean %.2f ms%n",
@@ -137,6 +194,12 @@ final class BenchCommand implements Callable<Integer> {
             double ms = r.stageMillis(s);
             out.printf(Locale.ROOT, "  %-20s %9.2f ms %5.1f%%%n", s.name().toLowerCase(Locale.ROOT), ms,
                     total > 0 ? 100 * ms / total : 0);
+        }
+        if (r.allocatedBytes() >= 0) {
+            printAllocations(out, r, encoderOutputs);
+        }
+        if (timeline) {
+            printTimeline(out, label, r, loadedMillis);
         }
         out.printf(Locale.ROOT, "bench %s b=%d t=%d c=%d p50_ms=%.2f seq_per_s=%.3f gflops=%.1f%n",
                 label, r.batch(), r.threads(), r.callers(), r.percentileMillis(50), r.sequencesPerSecond(), r.gflops());

@@ -88,6 +88,11 @@ final class RunCommand implements Callable<Integer> {
                     + " default: ${DEFAULT-VALUE}).")
     WeightDType weightsDtype = WeightDType.F32;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "0",
+            description = "Warm-up calls before the real one (SparseMixerEncoder.warmUp at its batch size), so that"
+                    + " the reported latency is near steady state; their time is reported (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--allow-nonfinite",
             description = "Load a --model whose weights hold NaN or infinite values (refused by default).")
     boolean allowNonFinite;
@@ -112,6 +117,7 @@ final class RunCommand implements Callable<Integer> {
             Arguments.atLeast("--batch", batch, 1);
         }
         checkTextOptions();
+        Arguments.atLeast("--warmup", warmup, 0);
         // Fail on a missing path before spending seconds on building a model.
         Arguments.modelDirectory(model);
         Arguments.regularFile("--inputs", inputs);
@@ -146,14 +152,20 @@ final class RunCommand implements Callable<Integer> {
                 input = BatchFiles.readInputs(inputs);
             }
 
+            long warmupNanos = encoder.warmUp(warmup, input.batchSize());
             long encodeStart = System.nanoTime();
             EncoderOutput result = encoder.encode(input);
             long encodeNanos = System.nanoTime() - encodeStart;
+            double firstResultMillis = ProcessClock.millisSinceStart();
 
             if (output != null) {
                 BatchFiles.writeOutputs(output, result);
             }
-            printSummary(out, config, input, result, threadCount, loadNanos, encodeNanos, verbose, encoder.weightBytes());
+            printSummary(out, config, input, result, threadCount, loadNanos, warmupNanos, encodeNanos, verbose,
+                    encoder.weightBytes());
+            out.printf(Locale.ROOT, "start-up:    result %.0f ms after the process started (JVM and launcher start-up,"
+                    + " load, warm-up and the call)%n", firstResultMillis);
+            out.flush();
         }
         return Main.EXIT_OK;
     }
@@ -232,7 +244,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void printSummary(PrintWriter out, SparseMixerConfig c, EncoderInput input, EncoderOutput result,
-                              int threadCount, long loadNanos, long encodeNanos, boolean verbose, long weightBytes) {
+                              int threadCount, long loadNanos, long warmupNanos, long encodeNanos, boolean verbose,
+                              long weightBytes) {
         String modelText = model == null
                 ? "embedded Sparse Mixer Base (random weights, seed " + DefaultModel.SEED + ")"
                 : model.toString();
@@ -264,8 +277,14 @@ final class RunCommand implements Callable<Integer> {
                 input.wordLength(), input.denseLength() > 0 ? " + " + input.denseLength() + " dense tokens" : "");
         out.printf(Locale.ROOT, "threads:     %d%n", threadCount);
         out.printf(Locale.ROOT, "load time:   %.1f ms%n", loadNanos / 1e6);
-        out.printf(Locale.ROOT, "latency:     %.1f ms (one encode call, batch %d; a first call includes JIT warm-up,"
-                + " see bench for steady state)%n", latencyMs, input.batchSize());
+        if (warmup > 0) {
+            out.printf(Locale.ROOT, "warm-up:     %d calls (SparseMixerEncoder.warmUp), %.1f ms%n", warmup, warmupNanos / 1e6);
+            out.printf(Locale.ROOT, "latency:     %.1f ms (one encode call, batch %d, after the warm-up)%n",
+                    latencyMs, input.batchSize());
+        } else {
+            out.printf(Locale.ROOT, "latency:     %.1f ms (one encode call, batch %d; a first call includes JIT warm-up,"
+                    + " see --warmup, and bench for steady state)%n", latencyMs, input.batchSize());
+        }
         out.printf(Locale.ROOT, "throughput:  %.2f sequences/s%n", seqPerSecond);
         StringBuilder pooled = new StringBuilder();
         int shown = Math.min(SHOWN_POOLED_VALUES, result.hiddenSize());

@@ -54,4 +54,43 @@ class EncoderBenchmarkTest {
             assertTrue(r.gflops() > 0);
         }
     }
+
+    @Test
+    void steadyLatencyIsTheMedianOfTheLastHalfAndCallsToSteadyCountsFromOne() {
+        SparseMixerConfig c = new SparseMixerConfig(20, 16, 2, List.of(1), List.of(), 2, 1, 1, 1,
+                MixingMechanism.LINEAR, false, 2, 8, 2, 32, SparseMixerConfig.GELU_APPROXIMATE, null, 16, false, false);
+        long ms = 1_000_000;
+        // A cold process: 2000, 900, 300, 125 ms, then steady around 100-120 ms.
+        long[] inOrder = {2000 * ms, 900 * ms, 300 * ms, 125 * ms, 108 * ms, 100 * ms, 120 * ms, 104 * ms, 99 * ms, 130 * ms};
+        long[] sorted = inOrder.clone();
+        java.util.Arrays.sort(sorted);
+        EncoderBenchmark.Result r = new EncoderBenchmark.Result(c, 1, 1, 1, sorted, new StageTimes(), 0, inOrder, 5 * ms, -1);
+        // Last half: 100, 120, 104, 99, 130 -> median 104.
+        assertEquals(104.0, r.steadyMillis(), 1e-9);
+        // Within 10 % (<= 114.4 ms): call 5 (108 ms) is the first; call 4 (125 ms) is not.
+        assertEquals(5, r.callsToSteady(0.10));
+        assertEquals(4, r.callsToSteady(0.25));
+        assertEquals(1, r.callsToSteady(100));
+    }
+
+    @Test
+    void reportsTheWarmUpAndTheCallsInCallOrder() {
+        SparseMixerConfig c = new SparseMixerConfig(20, 16, 2, List.of(1), List.of(), 2, 1, 1, 1,
+                MixingMechanism.LINEAR, false, 2, 8, 2, 32, SparseMixerConfig.GELU_APPROXIMATE, null, 16, false, false);
+        TensorSource zeros = (name, shape) -> new float[(int) ModelLayout.elementCount(shape)];
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(c, zeros, EncoderOptions.threads(1))) {
+            EncoderInput input = EncoderInput.sample(c, 2, 1);
+            EncoderBenchmark.Result cold = EncoderBenchmark.run(encoder, input, 0, 6);
+            assertEquals(6, cold.callOrderNanos().length);
+            long[] resorted = cold.callOrderNanos().clone();
+            java.util.Arrays.sort(resorted);
+            assertTrue(java.util.Arrays.equals(resorted, cold.latenciesNanos()), "the same calls, in another order");
+            long[] counter = {100};
+            EncoderBenchmark.Result warm = EncoderBenchmark.run(encoder, input, 2, 3, 1, () -> counter[0] += 1000);
+            assertEquals(1000, warm.allocatedBytes(), "the counter is read once before and once after the timed calls");
+            assertEquals(-1, cold.allocatedBytes());
+            assertTrue(warm.warmupNanos() > cold.warmupNanos(), "two warm-up calls take longer than none: "
+                    + warm.warmupNanos() + " vs " + cold.warmupNanos());
+        }
+    }
 }

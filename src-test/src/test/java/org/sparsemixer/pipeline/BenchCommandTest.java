@@ -57,6 +57,51 @@ class BenchCommandTest {
         assertTrue(r.out().contains("p99"), r::toString);
     }
 
+    private static final Pattern TIMELINE = Pattern.compile("cold-start (\\S+) b=(\\d+) t=(\\d+) warmup=(\\d+)"
+            + " loaded_ms=(\\d+) warmup_ms=(\\d+) first_result_ms=(\\d+) first_call_ms=([0-9.]+)"
+            + " steady_p50_ms=([0-9.]+) calls_to_steady=(\\d+)");
+
+    @Test
+    void timelineReportsTheColdStartOfTheProcessAndKeepsTheClosingLineLast() {
+        String model = Fixtures.model("p01_linear_postnorm_base").toString();
+        Cli.Result r = Cli.run("bench", "--model", model, "--threads", "2", "--iterations", "6", "--warmup", "2",
+                "--timeline");
+        Cli.assertOk(r);
+        List<String> lines = r.out().lines().toList();
+        assertTrue(LAST_LINE.matcher(lines.getLast()).matches(), () -> "last line: " + lines.getLast());
+        Matcher m = lines.stream().map(TIMELINE::matcher).filter(Matcher::matches).findFirst()
+                .orElseThrow(() -> new AssertionError("no cold-start line:\n" + r));
+        assertEquals(model, m.group(1));
+        assertEquals("2", m.group(4));
+        long loaded = Long.parseLong(m.group(5));
+        long warmupMs = Long.parseLong(m.group(6));
+        long firstResult = Long.parseLong(m.group(7));
+        double firstCall = Double.parseDouble(m.group(8));
+        int callsToSteady = Integer.parseInt(m.group(10));
+        // The process (this test's JVM here) started before the encoder was loaded; the first result came after
+        // the load, the warm-up and the first call (rounded to whole milliseconds).
+        assertTrue(loaded > 0, r::toString);
+        assertTrue(firstResult + 2 >= loaded + warmupMs + firstCall, r::toString);
+        assertTrue(callsToSteady >= 1 && callsToSteady <= 6, r::toString);
+        String calls = lines.stream().filter(l -> l.startsWith("calls (ms, in order): ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no call list:\n" + r));
+        assertEquals(6, calls.substring(calls.indexOf(':') + 1).split(",").length, calls);
+        assertTrue(r.out().contains("allocated:"), r::toString);
+    }
+
+    @Test
+    void reportsHeapAllocatedPerTimedCallAgainstTheOutputs() {
+        // p01: batch 1, 16 tokens, hidden 32, 6 layers: outputs (sequence, pooled, 6 layers) = (16*32*7 + 32) floats
+        Cli.Result r = Cli.run("bench", "--model", Fixtures.model("p01_linear_postnorm_base").toString(),
+                "--threads", "1", "--iterations", "3", "--warmup", "1");
+        Cli.assertOk(r);
+        Matcher m = Pattern.compile("allocated: +([0-9.]+) MB per call \\(mean of the 3 timed calls\\), of which outputs"
+                + " ([0-9.]+) MB").matcher(r.out());
+        assertTrue(m.find(), r::toString);
+        assertEquals((16 * 32 * 7 + 32) * 4 / 1e6, Double.parseDouble(m.group(2)), 0.006, r::toString);
+        assertTrue(Double.parseDouble(m.group(1)) > 0, r::toString);
+    }
+
     @Test
     void concurrencyMustBePositive() {
         Cli.assertBadInput(Cli.run("bench", "--config", "base", "--concurrency", "0"), "--concurrency");

@@ -54,6 +54,32 @@ class CliBehaviourTest {
     }
 
     @Test
+    void runWarmUpReportsItsCostAndLeavesTheOutputUnchanged() throws Exception {
+        String model = Fixtures.model(FIXTURE).toString();
+        String inputs = Fixtures.cases(FIXTURE).toString();
+        Path plain = tmp.resolve("plain.safetensors");
+        Path warmed = tmp.resolve("warmed.safetensors");
+        Cli.Result r0 = Cli.run("run", "--model", model, "--inputs", inputs, "--output", plain.toString());
+        Cli.assertOk(r0);
+        assertFalse(r0.out().contains("warm-up:"), r0::toString);
+        Cli.Result r = Cli.run("run", "--model", model, "--inputs", inputs, "--output", warmed.toString(),
+                "--warmup", "2");
+        Cli.assertOk(r);
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("warm-up: +2 calls \\(SparseMixerEncoder.warmUp\\), [0-9.]+ ms")),
+                r::toString);
+        assertTrue(r.out().contains("after the warm-up"), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("start-up: +result [0-9]+ ms after the process started .*")),
+                r::toString);
+        assertEquals(-1, Files.mismatch(plain, warmed), "warm-up calls must not change the result");
+    }
+
+    @Test
+    void runWarmUpMustNotBeNegative() {
+        Cli.assertBadInput(Cli.run("run", "--model", Fixtures.model(FIXTURE).toString(), "--warmup", "-1"),
+                "--warmup");
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         Cli.assertBadInput(Cli.run());
     }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -45,12 +46,19 @@ class LauncherTest {
     }
 
     private static Result launch(Path cwd, String... args) throws IOException, InterruptedException {
+        return launch(cwd, Map.of(), args);
+    }
+
+    private static Result launch(Path cwd, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         assumeTrue(launcher != null && Files.isExecutable(launcher), "no executable launcher at " + launcher);
         assumeTrue(Files.isExecutable(Path.of("/bin/bash")) || Files.isExecutable(Path.of("/usr/bin/bash")), "no bash");
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(cwd.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         p.getOutputStream().close();
         // Read both pipes to EOF: that also waits for the launcher's stderr filter, which may end after the JVM.
         // One thread per pipe, so a full stderr pipe (e.g. build output) cannot block the process.
@@ -104,5 +112,39 @@ class LauncherTest {
         assertEquals(1, lines.size(), r.err());
         assertTrue(lines.get(0).startsWith("error: ") && lines.get(0).contains("no-such-dir"), r.err());
         assertEquals("", r.out());
+    }
+
+    /** stderr without the launcher's own build message (a build may happen in any test). */
+    private static List<String> errorLines(Result r) {
+        return r.err().lines().filter(l -> !l.startsWith("sparse-mixer: building")).toList();
+    }
+
+    @Test
+    void makesAnAotCacheForItsJarAndTheJvmUsesIt() throws Exception {
+        assumeTrue(!"0".equals(System.getenv("SPARSE_MIXER_AOT")), "AOT cache turned off in this environment");
+        // -XX:AOTMode=on: the JVM refuses to start unless it can use the cache the launcher passes.
+        Result r = launch(tmp, Map.of("JAVA_OPTS", "-XX:AOTMode=on"), "--version");
+        assertEquals(0, r.exitCode(), () -> "the JVM could not use the launcher's AOT cache:\n" + r.err());
+        assertEquals(List.of(), errorLines(r));
+        Path cache = repoRoot.resolve("cli/target/sparse-mixer.aot");
+        assertTrue(Files.size(cache) > 1_000_000, "cache " + cache);
+        String stamp = Files.readString(repoRoot.resolve("cli/target/sparse-mixer.aot.jar"));
+        assertTrue(stamp.startsWith(repoRoot.resolve("cli/target/sparse-mixer.jar") + " "), stamp);
+    }
+
+    @Test
+    void runsWithoutNoiseWhenTheJvmCannotUseTheCacheOrItIsTurnedOff() throws Exception {
+        String name = "p01_linear_postnorm_base";
+        Path cwd = Fixtures.root();
+        // Without compressed oops the cache (made with them) does not fit: the JVM loads classes normally.
+        for (Map<String, String> env : List.of(Map.of("JAVA_OPTS", "-XX:-UseCompressedOops"),
+                Map.of("SPARSE_MIXER_AOT", "0"))) {
+            Path out = tmp.resolve("out-" + env.size() + env.hashCode() + ".safetensors");
+            Result r = launch(cwd, env, "run", "--model", name + "/model", "--inputs", name + "/cases.safetensors",
+                    "--output", out.toString(), "--threads", "2");
+            assertEquals(0, r.exitCode(), () -> env + "\nstdout:\n" + r.out() + "\nstderr:\n" + r.err());
+            assertEquals(List.of(), errorLines(r), env.toString());
+            Fixtures.assertFileMatches(name, Fixtures.expected(name), Safetensors.read(out));
+        }
     }
 }

@@ -11,6 +11,8 @@ import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.FlopCount;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.Stage;
+import org.sparsemixer.engine.StageTimes;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.RandomWeights;
 
@@ -37,7 +39,10 @@ import org.sparsemixer.loader.RandomWeights;
  * should be against ORT's better setting), {@code --seed N},
  * {@code --ort-only} (time ORT alone, to compare export variants; no final line),
  * {@code --ignore-mismatch} (time even when the outputs disagree; otherwise exit code 1),
- * {@code --keep FILE} (keep the exported model), {@code --ort-optimized FILE} (write ORT's optimized graph).
+ * {@code --keep FILE} (keep the exported model), {@code --ort-optimized FILE} (write ORT's optimized graph),
+ * {@code --ort-profile PREFIX} (ORT's own profiler on; prints ORT's time per operator type and per operator
+ * and input shapes over the timed runs, next to the engine's stages; profiling slows ORT, so take speed-ups from
+ * runs without it).
  */
 public final class OnnxComparison {
     private OnnxComparison() {
@@ -58,6 +63,7 @@ public final class OnnxComparison {
         OnnxExport.Combine combine = OnnxExport.Combine.ONE_HOT;
         Path keep = null;
         Path optimized = null;
+        Path profile = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -73,6 +79,7 @@ public final class OnnxComparison {
                 case "--ignore-mismatch" -> ignoreMismatch = true;
                 case "--keep" -> keep = Path.of(args[++i]);
                 case "--ort-optimized" -> optimized = Path.of(args[++i]);
+                case "--ort-profile" -> profile = Path.of(args[++i]);
                 case "--combine" -> combine = switch (args[++i].toLowerCase(Locale.ROOT)) {
                     case "onehot" -> OnnxExport.Combine.ONE_HOT;
                     case "scatter" -> OnnxExport.Combine.SCATTER_ND;
@@ -109,7 +116,7 @@ public final class OnnxComparison {
              SparseMixerEncoder engine = SparseMixerEncoder.create(config, generator,
                      EncoderOptions.threads(threads).withEncoderOutputs(encoderOutputs));
              OrtEncoder ort = new OrtEncoder(model, threads, config.numLayers(), config.hiddenSize(), spinning,
-                     optimized)) {
+                     optimized, profile)) {
             if (keep == null) {
                 Files.delete(model); // ORT has read it
             }
@@ -150,14 +157,23 @@ public final class OnnxComparison {
             }
             long[] engineNanos = new long[iterations];
             long[] ortNanos = new long[iterations];
+            StageTimes stages = new StageTimes();
             for (int i = 0; i < iterations; i++) {
                 if (i % 2 == 0) {
-                    engineNanos[i] = timeEngine(engine, input);
+                    engineNanos[i] = timeEngine(engine, input, stages);
                     ortNanos[i] = timeOrt(ort, input);
                 } else {
                     ortNanos[i] = timeOrt(ort, input);
-                    engineNanos[i] = timeEngine(engine, input);
+                    engineNanos[i] = timeEngine(engine, input, stages);
                 }
+            }
+            System.out.println("engine stages (mean per call over the timed calls):");
+            for (Stage st : Stage.values()) {
+                System.out.printf(Locale.ROOT, "  engine %-20s %9.2f ms%n", st.name().toLowerCase(Locale.ROOT),
+                        stages.nanos(st) / 1e6 / iterations);
+            }
+            if (profile != null) {
+                OrtProfile.print(OrtProfile.read(ort.endProfiling(), iterations), System.out, 25);
             }
             double engineP50 = median(engineNanos) / 1e6;
             double ortP50 = median(ortNanos) / 1e6;
@@ -172,9 +188,9 @@ public final class OnnxComparison {
         }
     }
 
-    private static long timeEngine(SparseMixerEncoder engine, EncoderInput input) {
+    private static long timeEngine(SparseMixerEncoder engine, EncoderInput input, StageTimes stages) {
         long start = System.nanoTime();
-        engine.encode(input);
+        engine.encode(input, stages);
         return System.nanoTime() - start;
     }
 

@@ -34,6 +34,15 @@ public final class OrtEncoder implements AutoCloseable {
      */
     public OrtEncoder(Path model, int threads, int layers, int hidden, boolean spinning, Path optimized)
             throws OrtException {
+        this(model, threads, layers, hidden, spinning, optimized, null);
+    }
+
+    /**
+     * @param profilePrefix where ORT writes its profile (it appends a date and {@code .json}; see
+     *                      {@link #endProfiling()}), or null for no profiling
+     */
+    public OrtEncoder(Path model, int threads, int layers, int hidden, boolean spinning, Path optimized,
+                      Path profilePrefix) throws OrtException {
         this.env = OrtEnvironment.getEnvironment();
         this.layers = layers;
         this.hidden = hidden;
@@ -45,6 +54,9 @@ public final class OrtEncoder implements AutoCloseable {
             options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
             if (optimized != null) {
                 options.setOptimizedModelFilePath(optimized.toString());
+            }
+            if (profilePrefix != null) {
+                options.enableProfiling(profilePrefix.toString());
             }
             this.session = env.createSession(model.toString(), options);
         }
@@ -79,6 +91,11 @@ public final class OrtEncoder implements AutoCloseable {
         float[] out = new float[buf.remaining()];
         buf.get(out);
         return out;
+    }
+
+    /** Ends ORT's profiling and returns the profile file it wrote. */
+    public Path endProfiling() throws OrtException {
+        return Path.of(session.endProfiling());
     }
 
     @Override

@@ -18,28 +18,83 @@ class ActivationsTest {
         return v / (1.0 + Math.exp(-2.0 * u));
     }
 
-    @Test
-    void geluRelativeErrorBelowOneInAMillionOverMinusTenToTen() {
-        int count = 4_000_001;
-        float[] x = new float[count];
-        for (int i = 0; i < count; i++) {
-            x[i] = (float) (-10.0 + 20.0 * i / (count - 1));
+    /** The accepted bound on |gelu(x) - tanh-GELU in double| (issue 13), anywhere in the float range. */
+    static final double GELU_ABS_BOUND = 1e-6;
+
+    /**
+     * The exact tanh-GELU of a float, in double; at the infinities its limits (+Infinity, and 0 for -Infinity,
+     * where {@link #geluDouble} gives NaN).
+     */
+    static double geluLimit(float x) {
+        if (x == Float.POSITIVE_INFINITY) {
+            return x;
         }
+        return x == Float.NEGATIVE_INFINITY ? 0 : geluDouble(x);
+    }
+
+    /**
+     * Every 256th float bit pattern (16.7 million values, 32768 in every binade: all magnitudes, both signs,
+     * subnormals, infinities and NaNs), every float in [-8, 8] at a step of 2^-17 (2 million more; the part where gelu differs from x and
+     * 0), and the edges: zeros, the smallest and largest floats, the numerator bound -20, where exp's
+     * argument reaches +-88, the infinities.
+     */
+    static float[] wholeFloatRange() {
+        float[] edges = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MIN_NORMAL,
+            Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+            20f, -20f, Math.nextDown(-20f), Math.nextUp(-20f), 10.05f, -10.05f, -10.1f, 5f, -5f, 4f, -4f, 1f, -1f,
+            1e-20f, -1e-20f, 1e19f, -1e19f, 2e19f, -2e19f};
+        int fine = 1 << 21;
+        float[] x = new float[(1 << 24) + fine + 1 + edges.length];
+        int i = 0;
+        for (long bits = 0; bits < (1L << 32); bits += 256) {
+            x[i++] = Float.intBitsToFloat((int) bits);
+        }
+        for (int k = 0; k <= fine; k++) {
+            x[i++] = -8f + k * 0x1p-17f;
+        }
+        System.arraycopy(edges, 0, x, i, edges.length);
+        return x;
+    }
+
+    @Test
+    void geluAbsoluteErrorBelowOneInAMillionOverTheWholeFloatRange() {
+        float[] x = wholeFloatRange();
         float[] y = x.clone();
-        Activations.gelu(y, 0, count);
+        Activations.gelu(y, 0, y.length);
         double worst = 0;
         float worstAt = 0;
-        for (int i = 0; i < count; i++) {
-            double ref = geluDouble(x[i]);
-            double rel = ref == 0 ? Math.abs(y[i]) : Math.abs((y[i] - ref) / ref);
-            if (rel > worst) {
-                worst = rel;
+        int nan = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (Float.isNaN(x[i])) {
+                assertTrue(Float.isNaN(y[i]), "gelu(NaN) must be NaN, got " + y[i]);
+                nan++;
+                continue;
+            }
+            double ref = geluLimit(x[i]);
+            double err = ref == y[i] ? 0 : Math.abs(y[i] - ref); // equal infinities: no error
+            if (!(err <= worst)) {
+                worst = err;
                 worstAt = x[i];
             }
         }
-        System.out.printf("gelu max relative error over [-10, 10]: %.3g at x = %s (%s)%n", worst, worstAt,
-                VectorShapes.describe());
-        assertTrue(worst <= 1e-6, "max relative error " + worst + " at " + worstAt);
+        System.out.printf("gelu max absolute error over the whole float range: %.3g at x = %s (%s)%n", worst,
+                worstAt, VectorShapes.describe());
+        assertTrue(nan > 0, "the sample holds NaNs");
+        assertTrue(worst <= GELU_ABS_BOUND, "max absolute error " + worst + " at x = " + worstAt);
+    }
+
+    @Test
+    void geluScalarTwinIsBitIdenticalOverTheWholeFloatRange() {
+        float[] x = wholeFloatRange();
+        float[] v = x.clone();
+        float[] s = x.clone();
+        Activations.gelu(v, 0, v.length);
+        Activations.geluScalar(s, 0, s.length);
+        for (int i = 0; i < x.length; i++) {
+            if (Float.floatToIntBits(v[i]) != Float.floatToIntBits(s[i])) {
+                throw new AssertionError("gelu(" + x[i] + "): vector " + v[i] + ", scalar twin " + s[i]);
+            }
+        }
     }
 
     @Test
