@@ -15,7 +15,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * directory), config.json, a sharded model's model.safetensors.index.json, inputs files, and Keras .h5
  * weights files (through {@code convert --keras-h5}). Each try mutates a valid seed file (bit flips, truncation,
  * header-length, number and string edits, structural edits, NaN/Inf data; see {@link Fuzz}) and checks that
- * only the documented exceptions escape, within {@link Fuzz#LIMIT}. Runs in the surefire execution
+ * only the documented exceptions escape, within {@link Fuzz#LIMIT} of CPU time. Runs in the surefire execution
  * {@code fuzz} with a 512 MB heap, so an unbounded allocation fails as OutOfMemoryError instead of passing.
  * A failing case is saved under target/fuzz-failures/ for committing to fuzz-regressions/.
  */

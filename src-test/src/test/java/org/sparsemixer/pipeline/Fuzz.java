@@ -54,15 +54,30 @@ import org.sparsemixer.loader.safetensors.TensorInfo;
  *       not match the config).</li>
  * </ul>
  * Anything else (NullPointerException, ArithmeticException, NegativeArraySizeException,
- * IndexOutOfBoundsException, OutOfMemoryError, ...) is a bug, and so is a call that takes longer than
- * {@link #LIMIT}.
+ * IndexOutOfBoundsException, OutOfMemoryError, ...) is a bug, and so is a call that uses more than
+ * {@link #LIMIT} of CPU time or hangs for {@link #WALL_LIMIT}.
  * <p>
  * The properties are meant for the surefire execution {@code fuzz} (512 MB heap): what the memory budget
  * lets through, and so how long a case may compute, depends on the heap.
  */
 final class Fuzz {
-    /** Longest any single parse, load or encode of a fuzz case may take. */
+    /**
+     * Most CPU time any single parse, load or encode of a fuzz case may use, counted over all the JVM's threads
+     * while it runs (the engine's compute threads, and the GC and JIT work it causes). CPU time rather than
+     * wall-clock time, so that a loaded machine does not fail a case: an attention-only model at 512 tokens
+     * (4.7e8 FLOPs, the most a config case may compute) uses 0.2 s of CPU warm and 2.5-3.3 s cold (JIT
+     * compiling), whether the load average is 4 or 13, but took 3.5 s of wall-clock time at load 4 and 10-15 s
+     * at load 13 on 2 cores. Needless work still fails it: building 12588 experts at O(E^2) took 10 s of CPU.
+     */
     static final Duration LIMIT = Duration.ofSeconds(5);
+    /**
+     * Wall-clock time after which a call is stopped as hung (blocked, or computing without end). It only has to
+     * exceed what {@link #LIMIT} of CPU may take on a loaded machine: 3.3 s of CPU took 15 s at load 13 on
+     * 2 cores, so 5 s take up to ~25-40 s.
+     */
+    static final Duration WALL_LIMIT = Duration.ofSeconds(60);
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     /** Where the fuzz properties write a failing case, to be committed under fuzz-regressions/. */
     static final Path FAILURES = Path.of("target", "fuzz-failures");
 
@@ -81,22 +96,31 @@ final class Fuzz {
         }
     }
 
-    /** Runs {@code body} within {@link #LIMIT}; an exception that is none of {@code allowed} fails the case. */
+    /**
+     * Runs {@code body} within {@link #LIMIT} of CPU time (stopping it after {@link #WALL_LIMIT}); an exception
+     * that is none of {@code allowed} fails the case.
+     */
     static void expectOnly(String what, ThrowingRunnable body, Class<?>... allowed) {
         long start = System.nanoTime();
-        Throwable escaped = assertTimeoutPreemptively(LIMIT, () -> {
+        long cpuStart = OS.getProcessCpuTime();
+        Throwable escaped = assertTimeoutPreemptively(WALL_LIMIT, () -> {
             try {
                 body.run();
                 return null;
             } catch (Throwable t) {
                 return t;
             }
-        }, () -> what + ": took longer than " + LIMIT);
+        }, () -> what + ": still running after " + WALL_LIMIT.toSeconds() + " s (hung?), "
+                + cpuSeconds(cpuStart) + " s of CPU");
+        long cpuNanos = OS.getProcessCpuTime() - cpuStart;
+        assertTrue(cpuNanos <= LIMIT.toNanos(), () -> what + ": used " + cpuSeconds(cpuStart) + " s of CPU, more than "
+                + LIMIT.toSeconds() + " s (" + (System.nanoTime() - start) / 1_000_000 + " ms wall-clock)");
         if (STATS != null) {
             String key = (what.contains(" [") ? what.substring(0, what.indexOf(" [")) : what.replaceAll(" .*", "")) + " -> " + (escaped == null ? "ok" : escaped.getClass().getSimpleName()
                     + (escaped instanceof SafeTensorsFormatException f ? "." + f.rule() : ""));
             STATS.merge(key, 1, Integer::sum);
             STATS.merge("slowest ms: " + what.replaceAll(" .*", ""), (int) ((System.nanoTime() - start) / 1_000_000), Math::max);
+            STATS.merge("most CPU ms: " + what.replaceAll(" .*", ""), (int) (cpuNanos / 1_000_000), Math::max);
         }
         if (escaped == null) {
             return;
@@ -109,6 +133,10 @@ final class Fuzz {
             }
         }
         throw new AssertionError(what + ": undocumented " + escaped, escaped);
+    }
+
+    private static String cpuSeconds(long cpuStart) {
+        return String.format(java.util.Locale.ROOT, "%.1f", (OS.getProcessCpuTime() - cpuStart) / 1e9);
     }
 
     @FunctionalInterface
@@ -174,9 +202,7 @@ final class Fuzz {
             if (config.numLayers() > 64 || parameters(config) > maxParameters || slowDftTables(config)) {
                 return;
             }
-            try (SparseMixerEncoder encoder = SparseMixerEncoder.create(config,
-                    (name, shape) -> new float[Math.toIntExact(ModelLayout.elementCount(shape))],
-                    EncoderOptions.threads(2))) {
+            try (SparseMixerEncoder encoder = SparseMixerEncoder.create(config, ZERO_WEIGHTS, EncoderOptions.threads(2))) {
                 int batch = smallestBatch(config);
                 if (batch < 0) {
                     return;
@@ -193,6 +219,29 @@ final class Fuzz {
                 }
             }
         }, InvalidModelException.class, IllegalArgumentException.class);
+    }
+
+    /** Every weight zero: what {@link #parseAndBuildConfig} builds a parsed config with. */
+    static final org.sparsemixer.engine.TensorSource ZERO_WEIGHTS =
+            (name, shape) -> new float[Math.toIntExact(ModelLayout.elementCount(shape))];
+
+    /**
+     * Builds every config {@code seeds} text that {@link #parseAndBuildConfig} would run, and encodes its smallest
+     * batch {@code calls} times, so the engine's code is compiled before the cases are timed: the JIT's CPU time
+     * is a cost of the JVM's first calls, not of the case that happens to make them (a 512-token attention model
+     * used 3.4 s of CPU as the first such case, 0.2 s once compiled).
+     */
+    static void warmUpEngine(List<String> seeds, int calls) {
+        for (String text : seeds) {
+            SparseMixerConfig config = ConfigJson.parse(text);
+            int batch = smallestBatch(config);
+            if (parameters(config) > 2_000_000 || batch < 0) {
+                continue;
+            }
+            try (SparseMixerEncoder encoder = SparseMixerEncoder.create(config, ZERO_WEIGHTS, EncoderOptions.threads(2))) {
+                encoder.warmUp(calls, batch);
+            }
+        }
     }
 
     /**

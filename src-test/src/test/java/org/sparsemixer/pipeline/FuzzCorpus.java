@@ -27,6 +27,8 @@ import org.sparsemixer.loader.WeightDType;
  * temporary directory. {@link #close} deletes it and closes the encoders.
  */
 final class FuzzCorpus implements AutoCloseable {
+    /** Encodes per config seed before the timed cases (see {@link Fuzz#warmUpEngine}). */
+    private static final int WARM_UP_CALLS = 20;
     final Path dir;
     /** TestModels.small(): attention + dense FFN, linear mixing + MoE; its config.json and weights. */
     final Path model;
@@ -135,6 +137,7 @@ final class FuzzCorpus implements AutoCloseable {
                 h5Metadata.add(metadataOffsets(seed));
             }
             h5Config = KerasH5ConvertTest.p01().resolve("expected/config.json");
+            Fuzz.warmUpEngine(configSeeds, WARM_UP_CALLS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -31,6 +31,7 @@ class FuzzRegressionsTest {
     @AfterAll
     static void cleanUp() throws IOException {
         corpus.close();
+        Fuzz.printStats();
     }
 
     @TestFactory

@@ -32,7 +32,7 @@ import org.sparsemixer.loader.tf.TfCheckpoint;
  * mutations re-seal the block checksums afterwards, so they reach the block, protobuf and object-graph
  * parsers instead of stopping at the checksum. Only {@link InvalidModelException} (the reader's
  * TfFormatException included) and {@link NoSuchFileException} (a shard the mutated header names) may escape,
- * within {@link Fuzz#LIMIT}, in the 512 MB heap of the fuzz execution.
+ * within {@link Fuzz#LIMIT} of CPU time, in the 512 MB heap of the fuzz execution.
  */
 class TfCheckpointFuzzTest {
     /** Seeds: fixture, checkpoint prefix inside it. */

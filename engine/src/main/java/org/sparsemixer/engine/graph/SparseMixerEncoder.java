@@ -91,6 +91,7 @@ public final class SparseMixerEncoder implements AutoCloseable {
                         Weights.sliceVector(innerBias, e, f),
                         w.sliceMatrix(m + "experts/output/kernel", e, f, h), Weights.sliceVector(outerBias, e, h));
             }
+            w.endOfStacks();
             moe = new MixtureOfExperts(router, experts);
         } else {
             ffn = new FeedForward(w.matrix(p + "intermediate/kernel", h, f), w.floats(p + "intermediate/bias"),

@@ -16,6 +16,20 @@ final class Weights {
     private final TensorSource source;
     private final java.util.Map<String, int[]> layout;
     private final WeightPrecision precision;
+    /** Whether the source reads a slice on its own rather than through TensorSource's default (whole tensor, copy). */
+    private final boolean sourceReadsSlices;
+    /**
+     * For a source without a slice reader of its own: the stacked tensors read whole, by name. The default
+     * slice reads the whole tensor for every slice, O(E^2) for E experts (10 s of zero-filling for 12588
+     * experts of hidden 8); reading each once keeps it O(E). The graph reads two stacks in turn (the experts'
+     * inner and outer kernels), so two are kept: the peak is the one tensor the default held anyway, twice.
+     */
+    private final java.util.Map<String, float[]> stacks = new java.util.LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, float[]> eldest) {
+            return size() > 2;
+        }
+    };
     /** Bytes of everything handed out to be kept (matrices and tables as stored, vectors as floats). */
     private long bytes;
 
@@ -23,6 +37,17 @@ final class Weights {
         this.source = source;
         this.layout = ModelLayout.expectedTensors(config);
         this.precision = precision;
+        this.sourceReadsSlices = readsSlices(source);
+    }
+
+    /** Whether {@code source}'s class overrides {@link TensorSource#slice} (a lambda never does). */
+    private static boolean readsSlices(TensorSource source) {
+        try {
+            return source.getClass().getMethod("slice", String.class, int[].class, int.class).getDeclaringClass()
+                    != TensorSource.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("TensorSource.slice is public", e);
+        }
     }
 
     WeightPrecision precision() {
@@ -102,7 +127,7 @@ final class Weights {
         if (shape.length < 2 || index < 0 || index >= shape[0]) {
             throw new IllegalStateException("tensor " + name + " has no slice " + index);
         }
-        float[] values = source.slice(name, shape.clone(), index);
+        float[] values = sourceReadsSlices ? source.slice(name, shape.clone(), index) : sliceOfStack(name, shape, index);
         long expected = ModelLayout.elementCount(shape) / shape[0];
         if (values == null || values.length != expected) {
             throw new org.sparsemixer.engine.InvalidModelException("tensor " + name + ": the weight source returned "
@@ -110,6 +135,22 @@ final class Weights {
                     + expected);
         }
         return count(PackedMatrix.pack(values, 0, rows, cols, precision));
+    }
+
+    /** Drops the stacked tensors read whole for slicing (the graph has taken its slices of them). */
+    void endOfStacks() {
+        stacks.clear();
+    }
+
+    /** What TensorSource's default slice returns, with the whole tensor read once per stack, not once per slice. */
+    private float[] sliceOfStack(String name, int[] shape, int index) {
+        float[] all = stacks.get(name);
+        if (all == null) {
+            all = raw(name);
+            stacks.put(name, all);
+        }
+        int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
+        return java.util.Arrays.copyOfRange(all, index * perSlice, (index + 1) * perSlice);
     }
 
     private int[] shape(String name) {

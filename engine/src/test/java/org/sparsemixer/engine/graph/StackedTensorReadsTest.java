@@ -1,0 +1,70 @@
+package org.sparsemixer.engine.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.sparsemixer.engine.EncoderInput;
+import org.sparsemixer.engine.EncoderOptions;
+import org.sparsemixer.engine.EncoderOutput;
+import org.sparsemixer.engine.ModelLayout;
+import org.sparsemixer.engine.MixingMechanism;
+import org.sparsemixer.engine.SparseMixerConfig;
+import org.sparsemixer.engine.TensorSource;
+
+/**
+ * A source without a slice reader of its own (a lambda) is asked for every tensor once while the graph is
+ * built, however many experts slice a stacked kernel: TensorSource's default slice reads the whole tensor per
+ * slice, which made building 12588 experts take 10 s (FileFuzzTest.configFiles). The experts come out the same
+ * as from a source that reads slices itself.
+ */
+class StackedTensorReadsTest {
+    // two MoE layers of 64 experts, so the stacks of one layer must not be mistaken for the other's
+    private static final SparseMixerConfig CONFIG = new SparseMixerConfig(30, 8, 3, List.of(0, 2), List.of(1), 64,
+            1.0, 1.0, 1.0, MixingMechanism.LINEAR, false, 2, 16, 2, 8, SparseMixerConfig.GELU_APPROXIMATE, null,
+            8, false, false);
+
+    @Test
+    void aLambdaSourceIsAskedForEachStackedTensorOnce() {
+        TensorSource weights = EncoderVsReferenceTest.randomWeights(CONFIG, 5);
+        Map<String, Integer> reads = new ConcurrentHashMap<>();
+        TensorSource counting = (name, shape) -> {
+            reads.merge(name, 1, Integer::sum);
+            return weights.floats(name, shape);
+        };
+        SparseMixerEncoder.create(CONFIG, counting, EncoderOptions.threads(1)).close();
+        assertEquals(ModelLayout.expectedTensors(CONFIG).keySet(), reads.keySet());
+        reads.forEach((name, n) -> assertEquals(1, n, () -> name + " read " + n + " times"));
+    }
+
+    @Test
+    void expertsReadWholeEncodeAsExpertsReadBySlice() {
+        TensorSource weights = EncoderVsReferenceTest.randomWeights(CONFIG, 6);
+        TensorSource slicing = new TensorSource() {
+            @Override
+            public float[] floats(String name, int[] shape) {
+                return weights.floats(name, shape);
+            }
+
+            @Override
+            public float[] slice(String name, int[] shape, int index) {
+                int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
+                return java.util.Arrays.copyOfRange(weights.floats(name, shape), index * perSlice, (index + 1) * perSlice);
+            }
+        };
+        EncoderInput input = EncoderVsReferenceTest.randomInput(CONFIG, 2, 0, 7);
+        EncoderOutput whole;
+        EncoderOutput sliced;
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, weights::floats, EncoderOptions.threads(1))) {
+            whole = encoder.encode(input);
+        }
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, slicing, EncoderOptions.threads(1))) {
+            sliced = encoder.encode(input);
+        }
+        assertArrayEquals(sliced.sequenceOutput(), whole.sequenceOutput());
+        assertArrayEquals(sliced.pooledOutput(), whole.pooledOutput());
+    }
+}
