@@ -348,6 +348,15 @@ class TextInputTest {
     }
 
     @Test
+    void serveLoadsTheModelDirectorysTokenizerAndNoneForAPreset() throws Exception {
+        ServeSettings fromDir = new ServeSettings(modelDir, null, null, 1, WeightPrecision.F32, false, TestServer.options());
+        ModelTokenizer loaded = Serve.loadTokenizer(fromDir, t.encoder.config());
+        assertEquals(modelDir.resolve("vocab.txt"), loaded.file());
+        ServeSettings preset = new ServeSettings(null, "fast", null, 1, WeightPrecision.F32, false, TestServer.options());
+        assertEquals(null, Serve.loadTokenizer(preset, t.encoder.config()));
+    }
+
+    @Test
     void serveRefusesABrokenTokenizerAtStartWithOneLine() throws Exception {
         Path dir = textModel(tmp.resolve("broken"), "{\"lower_case\": false, \"colour\": 1}");
         ServeSettings settings = new ServeSettings(dir, null, null, 1, WeightPrecision.F32, false,
