@@ -189,16 +189,21 @@ class TextInputTest {
     }
 
     private static HttpResponse<byte[]> postBinaryText(List<byte[]> texts, List<byte[]> pairs) throws Exception {
+        return postBinary(texts.size(), new String[] {"text", "text_pair"}, bytesTensor(texts), bytesTensor(pairs));
+    }
+
+    /** Binary BYTES tensors of shape [batch, 1] named {@code names}, their serialized {@code data} after the header. */
+    private static HttpResponse<byte[]> postBinary(int batch, String[] names, byte[]... data) throws Exception {
         ObjectNode root = Oip.JSON.createObjectNode();
         ArrayNode inputs = root.putArray("inputs");
-        byte[] text = bytesTensor(texts);
-        byte[] pair = bytesTensor(pairs);
-        inputs.addObject().put("name", "text").put("datatype", "BYTES").<ObjectNode>set("shape",
-                Oip.JSON.createArrayNode().add(texts.size()).add(1)).putObject("parameters").put("binary_data_size", text.length);
-        inputs.addObject().put("name", "text_pair").put("datatype", "BYTES").<ObjectNode>set("shape",
-                Oip.JSON.createArrayNode().add(pairs.size()).add(1)).putObject("parameters").put("binary_data_size", pair.length);
+        byte[] binary = new byte[0];
+        for (int i = 0; i < names.length; i++) {
+            inputs.addObject().put("name", names[i]).put("datatype", "BYTES").<ObjectNode>set("shape",
+                    Oip.JSON.createArrayNode().add(batch).add(1)).putObject("parameters").put("binary_data_size", data[i].length);
+            binary = BinaryExtensionTest.concat(binary, data[i]);
+        }
         byte[] header = root.toString().getBytes(StandardCharsets.UTF_8);
-        return t.postBytes("/v2/models/m/infer", BinaryExtensionTest.concat(header, BinaryExtensionTest.concat(text, pair)),
+        return t.postBytes("/v2/models/m/infer", BinaryExtensionTest.concat(header, binary),
                 "Inference-Header-Content-Length", Integer.toString(header.length),
                 "Content-Type", "application/octet-stream");
     }
@@ -223,36 +228,12 @@ class TextInputTest {
 
     @Test
     void binaryBytesWithALengthPastItsSizeAreRefused() throws Exception {
-        ObjectNode root = Oip.JSON.createObjectNode();
-        ArrayNode inputs = root.putArray("inputs");
         byte[] text = bytesTensor(utf8(List.of("Hello")));
         text[0] = 50; // the length now says 50 bytes, 5 follow
-        inputs.addObject().put("name", "text").put("datatype", "BYTES").<ObjectNode>set("shape",
-                Oip.JSON.createArrayNode().add(1)).putObject("parameters").put("binary_data_size", text.length);
-        byte[] header = root.toString().getBytes(StandardCharsets.UTF_8);
-        HttpResponse<byte[]> r = t.postBytes("/v2/models/m/infer", BinaryExtensionTest.concat(header, text),
-                "Inference-Header-Content-Length", Integer.toString(header.length));
+        HttpResponse<byte[]> r = postBinary(1, new String[] {"text"}, text);
         String body = new String(r.body(), StandardCharsets.UTF_8);
         assertEquals(400, r.statusCode(), body);
         assertTrue(body.contains("element 0 has length 50"), body);
-    }
-
-    private static float[] flatten(JsonNode node) {
-        List<Float> out = new ArrayList<>();
-        collect(node, out);
-        float[] f = new float[out.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = out.get(i);
-        }
-        return f;
-    }
-
-    private static void collect(JsonNode node, List<Float> out) {
-        if (node.isArray()) {
-            node.forEach(n -> collect(n, out));
-        } else {
-            out.add(Float.parseFloat(node.decimalValue().toString()));
-        }
     }
 
     @Test
@@ -267,7 +248,7 @@ class TextInputTest {
         JsonNode predictions = Oip.parse(r.body()).get("predictions");
         for (int b = 0; b < 2; b++) {
             Oip.assertBitsEqual("instance " + b, Arrays.copyOfRange(want.pooledOutput(), b * 32, (b + 1) * 32),
-                    flatten(predictions.get(b).get("pooled_output")));
+                    TfServingTest.flatten(predictions.get(b).get("pooled_output")));
         }
 
         root = Oip.JSON.createObjectNode();
@@ -281,7 +262,7 @@ class TextInputTest {
         predictions = Oip.parse(r.body()).get("predictions");
         for (int b = 0; b < 2; b++) {
             Oip.assertBitsEqual("pair instance " + b, Arrays.copyOfRange(want.sequenceOutput(), b * 512, (b + 1) * 512),
-                    flatten(predictions.get(b).get("sequence_output")));
+                    TfServingTest.flatten(predictions.get(b).get("sequence_output")));
         }
 
         root = Oip.JSON.createObjectNode();
@@ -291,7 +272,7 @@ class TextInputTest {
         root.putArray("output_filter").add("pooled_output");
         r = t.post("/v1/models/m:predict", root.toString());
         assertEquals(200, r.statusCode(), r.body());
-        Oip.assertBitsEqual("columnar", want.pooledOutput(), flatten(Oip.parse(r.body()).get("outputs").get("pooled_output")));
+        Oip.assertBitsEqual("columnar", want.pooledOutput(), TfServingTest.flatten(Oip.parse(r.body()).get("outputs").get("pooled_output")));
     }
 
     @Test
