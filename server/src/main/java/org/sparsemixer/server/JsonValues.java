@@ -46,8 +46,30 @@ final class JsonValues {
         return switch (kind) {
             case INT -> InputTensors.Tensor.ofInts(name, shape, ints(name, leaves));
             case FLOAT -> InputTensors.Tensor.ofFloats(name, shape, floats(name, leaves));
-            case TEXT -> InputTensors.Tensor.ofTexts(name, shape, leaves.stream().map(JsonNode::textValue).toList());
+            case TEXT -> InputTensors.Tensor.ofTexts(name, shape, texts(name, leaves));
         };
+    }
+
+    /**
+     * JSON strings as text: a lone surrogate escape (backslash-u-d800) is valid JSON but no Unicode text and
+     * has no UTF-8 form, so it is refused as invalid UTF-8 is in binary BYTES.
+     */
+    private static List<String> texts(String tensor, List<JsonNode> leaves) {
+        List<String> out = new ArrayList<>(leaves.size());
+        for (int i = 0; i < leaves.size(); i++) {
+            String text = leaves.get(i).textValue();
+            for (int c = 0; c < text.length(); c++) {
+                char ch = text.charAt(c);
+                if (Character.isHighSurrogate(ch) && c + 1 < text.length() && Character.isLowSurrogate(text.charAt(c + 1))) {
+                    c++;
+                } else if (Character.isSurrogate(ch)) {
+                    throw HttpError.badRequest("input '" + tensor + "': element " + i + " holds a lone surrogate \\u"
+                            + Integer.toHexString(ch) + " at char " + c + ", which is not Unicode text");
+                }
+            }
+            out.add(text);
+        }
+        return out;
     }
 
     /**

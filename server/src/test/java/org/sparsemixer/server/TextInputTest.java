@@ -293,6 +293,12 @@ class TextInputTest {
         textTensor(numbers.putArray("inputs"), "text", List.of(5, 6), 2);
         assertError(t.post("/v2/models/m/infer", numbers.toString()), "data holds number '5' where a string belongs");
 
+        // JSON escapes written by hand (a Java string with a lone surrogate would not survive UTF-8 encoding).
+        String surrogates = "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[2],"
+                + "\"data\":[\"ok \\ud83d\\ude00\",\"bad \\ud800 x\"]}]}";
+        assertError(t.post("/v2/models/m/infer", surrogates),
+                "input 'text': element 1 holds a lone surrogate \\ud800 at char 4");
+
         ObjectNode wrongType = textRequest(TEXTS, null);
         ((ObjectNode) wrongType.get("inputs").get(0)).put("datatype", "INT32");
         assertError(t.post("/v2/models/m/infer", wrongType.toString()), "input 'text' has datatype INT32; expected BYTES");
