@@ -23,6 +23,7 @@ import java.util.logging.Logger;
 import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.loader.ModelTokenizer;
 
 /**
  * The inference server: Open Inference Protocol (KServe v2) and TensorFlow Serving REST endpoints over
@@ -76,13 +77,22 @@ public final class InferenceServer implements AutoCloseable {
      *                                  smallest batch its routing groups allow, or too large for memory)
      */
     public static InferenceServer start(SparseMixerEncoder encoder, String modelName, ServerOptions options) {
-        return start(encoder, modelName, options, UnaryOperator.identity());
+        return start(encoder, null, modelName, options, UnaryOperator.identity());
     }
 
-    /** As {@link #start(SparseMixerEncoder, String, ServerOptions)}, with the batcher's calls going through {@code wrap}. */
-    static InferenceServer start(SparseMixerEncoder encoder, String modelName, ServerOptions options,
-                                 UnaryOperator<BatchEncoder> wrap) {
-        ServedModel model = new ServedModel(modelName, encoder);
+    /**
+     * As {@link #start(SparseMixerEncoder, String, ServerOptions)}, also taking text inputs ({@code text},
+     * {@code text_pair}) tokenized by {@code tokenizer} (null: none).
+     */
+    public static InferenceServer start(SparseMixerEncoder encoder, ModelTokenizer tokenizer, String modelName,
+                                        ServerOptions options) {
+        return start(encoder, tokenizer, modelName, options, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(SparseMixerEncoder, ModelTokenizer, String, ServerOptions)}, the batcher's calls going through {@code wrap}. */
+    static InferenceServer start(SparseMixerEncoder encoder, ModelTokenizer tokenizer, String modelName,
+                                 ServerOptions options, UnaryOperator<BatchEncoder> wrap) {
+        ServedModel model = new ServedModel(modelName, encoder, tokenizer);
         if (model.smallestBatch(options.maxBatch()) < 0) {
             int smallest = model.smallestBatch(64);
             throw new IllegalArgumentException("--max-batch " + options.maxBatch() + " is below the smallest batch the"
@@ -231,7 +241,7 @@ public final class InferenceServer implements AutoCloseable {
         requireReady();
         byte[] body = readBody(req);
         long headerLength = headerLength(req);
-        InferRequest request = OipRequests.parse(model.config, body, headerLength);
+        InferRequest request = OipRequests.parse(model.schema, body, headerLength);
         EncoderOutput out = compute(req, request);
         ResponseBody response = OipResponses.infer(model.name, ServedModel.VERSION, request, out, model.config);
         if (response.hasBinary()) {
@@ -250,7 +260,7 @@ public final class InferenceServer implements AutoCloseable {
         String stripped = last.substring(0, last.length() - ":predict".length());
         requireModel(versionSegment == null ? stripped : nameSegment, versionSegment == null ? null : stripped);
         requireReady();
-        TfServing.Request request = TfServing.parse(model.config, readBody(req));
+        TfServing.Request request = TfServing.parse(model.schema, readBody(req));
         EncoderOutput out = compute(req, request.request());
         send(res, 200, ResponseBody.json(TfServing.response(request, out, model.config)));
     }

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,26 +40,74 @@ final class JsonValues {
         return root;
     }
 
-    /** The leaves of a (nested) JSON array in row-major order; anything but arrays of numbers is refused. */
-    static List<JsonNode> leaves(String tensor, JsonNode data) {
+    /** A tensor of {@code shape} from its (nested) JSON array data, the values of the input's kind. */
+    static InputTensors.Tensor tensor(String name, Datatype.Kind kind, long[] shape, JsonNode data) {
+        List<JsonNode> leaves = leaves(name, data, kind == Datatype.Kind.TEXT);
+        return switch (kind) {
+            case INT -> InputTensors.Tensor.ofInts(name, shape, ints(name, leaves));
+            case FLOAT -> InputTensors.Tensor.ofFloats(name, shape, floats(name, leaves));
+            case TEXT -> InputTensors.Tensor.ofTexts(name, shape, texts(name, leaves));
+        };
+    }
+
+    /**
+     * JSON strings as text: a lone surrogate escape (backslash-u-d800) is valid JSON but no Unicode text and
+     * has no UTF-8 form, so it is refused as invalid UTF-8 is in binary BYTES.
+     */
+    private static List<String> texts(String tensor, List<JsonNode> leaves) {
+        List<String> out = new ArrayList<>(leaves.size());
+        for (int i = 0; i < leaves.size(); i++) {
+            String text = leaves.get(i).textValue();
+            for (int c = 0; c < text.length(); c++) {
+                char ch = text.charAt(c);
+                if (Character.isHighSurrogate(ch) && c + 1 < text.length() && Character.isLowSurrogate(text.charAt(c + 1))) {
+                    c++;
+                } else if (Character.isSurrogate(ch)) {
+                    throw HttpError.badRequest("input '" + tensor + "': element " + i + " holds a lone surrogate \\u"
+                            + Integer.toHexString(ch) + " at char " + c + ", which is not Unicode text");
+                }
+            }
+            out.add(text);
+        }
+        return out;
+    }
+
+    /**
+     * The leaves of a (nested) JSON array in row-major order; anything but arrays of numbers (of strings
+     * when {@code strings}) is refused.
+     */
+    static List<JsonNode> leaves(String tensor, JsonNode data, boolean strings) {
         if (data == null || !data.isArray()) {
             throw HttpError.badRequest("input '" + tensor + "': data must be a JSON array");
         }
         List<JsonNode> out = new ArrayList<>();
-        collect(tensor, data, out);
+        collect(tensor, data, strings, out);
         return out;
     }
 
-    private static void collect(String tensor, JsonNode node, List<JsonNode> out) {
+    private static void collect(String tensor, JsonNode node, boolean strings, List<JsonNode> out) {
         for (JsonNode child : node) {
             if (child.isArray()) {
-                collect(tensor, child, out);
-            } else if (child.isNumber()) {
+                collect(tensor, child, strings, out);
+            } else if (strings ? child.isTextual() : child.isNumber()) {
                 out.add(child);
             } else {
                 throw HttpError.badRequest("input '" + tensor + "': data holds " + child.getNodeType().name().toLowerCase()
-                        + " '" + abbreviate(child.toString()) + "' where a number belongs");
+                        + " '" + abbreviate(child.toString()) + "' where a " + (strings ? "string" : "number")
+                        + " belongs");
             }
+        }
+    }
+
+    /** Strict UTF-8 (a BYTES element given in binary): 400 naming the element when it is not valid UTF-8. */
+    static String utf8(String tensor, int element, byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw HttpError.badRequest("input '" + tensor + "': element " + element + " is not valid UTF-8 text");
         }
     }
 

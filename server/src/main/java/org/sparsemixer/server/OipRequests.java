@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.sparsemixer.engine.SparseMixerConfig;
 
 /**
  * Reads an Open Inference Protocol (KServe v2) infer request: the JSON body, or with the binary tensor
@@ -21,7 +20,7 @@ final class OipRequests {
     /**
      * @param headerLength the {@code Inference-Header-Content-Length} value, or -1 when absent (all JSON)
      */
-    static InferRequest parse(SparseMixerConfig config, byte[] body, long headerLength) {
+    static InferRequest parse(InputTensors.Schema schema, byte[] body, long headerLength) {
         if (headerLength > body.length) {
             throw HttpError.badRequest("Inference-Header-Content-Length " + headerLength + " is larger than the body ("
                     + body.length + " bytes)");
@@ -54,27 +53,27 @@ final class OipRequests {
         Map<String, Boolean> seen = new HashMap<>();
         ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength).slice().order(ByteOrder.LITTLE_ENDIAN);
         for (JsonNode input : inputs) {
-            tensors.add(config, readInput(config, input, binary, seen));
+            tensors.add(schema, readInput(schema, input, binary, seen));
         }
         if (binary.hasRemaining()) {
             throw HttpError.badRequest(binary.remaining() + " bytes of binary data after the last binary input");
         }
-        return new InferRequest(id, tensors.toEncoderInput(config), outputs(root.get("outputs"), binaryOutputs), timeout);
+        return new InferRequest(id, tensors.toEncoderInput(schema), outputs(root.get("outputs"), binaryOutputs), timeout);
     }
 
-    private static InputTensors.Tensor readInput(SparseMixerConfig config, JsonNode input, ByteBuffer binary,
+    private static InputTensors.Tensor readInput(InputTensors.Schema schema, JsonNode input, ByteBuffer binary,
                                                  Map<String, Boolean> seen) {
         if (!input.isObject() || !input.path("name").isTextual()) {
             throw HttpError.badRequest("every input must be an object with a string 'name'");
         }
         String name = input.get("name").textValue();
-        InputTensors.checkName(config, name, seen);
+        schema.checkName(name, seen);
         seen.put(name, true);
-        boolean floating = InputTensors.isFloat(name);
+        Datatype.Kind kind = InputTensors.kind(name);
         if (!input.path("datatype").isTextual()) {
             throw HttpError.badRequest("input '" + name + "' has no 'datatype'");
         }
-        Datatype type = Datatype.parse(name, input.get("datatype").textValue(), floating);
+        Datatype type = Datatype.parse(name, input.get("datatype").textValue(), kind);
         long[] shape = shape(name, input.get("shape"));
         long count = InputTensors.elements(name, shape);
         JsonNode binarySize = input.path("parameters").get("binary_data_size");
@@ -86,6 +85,9 @@ final class OipRequests {
                 throw HttpError.badRequest("input '" + name + "': binary_data_size must be an integer");
             }
             long size = binarySize.longValue();
+            if (kind == Datatype.Kind.TEXT) {
+                return InputTensors.Tensor.ofTexts(name, shape, binaryStrings(name, binary, count, size));
+            }
             if (count > Integer.MAX_VALUE || size != count * type.bytes) {
                 throw HttpError.badRequest("input '" + name + "': binary_data_size " + size + " does not match shape "
                         + java.util.Arrays.toString(shape) + " of " + type + " (" + count + " x " + type.bytes + " bytes)");
@@ -94,12 +96,47 @@ final class OipRequests {
                 throw HttpError.badRequest("input '" + name + "': binary_data_size " + size + " but only "
                         + binary.remaining() + " bytes of binary data remain");
             }
-            return new InputTensors.Tensor(name, shape, floating ? null : binaryInts(name, type, binary, (int) count),
-                    floating ? binaryFloats(name, binary, (int) count) : null);
+            return kind == Datatype.Kind.FLOAT ? InputTensors.Tensor.ofFloats(name, shape, binaryFloats(name, binary, (int) count))
+                    : InputTensors.Tensor.ofInts(name, shape, binaryInts(name, type, binary, (int) count));
         }
-        List<JsonNode> leaves = JsonValues.leaves(name, input.get("data"));
-        return new InputTensors.Tensor(name, shape, floating ? null : JsonValues.ints(name, leaves),
-                floating ? JsonValues.floats(name, leaves) : null);
+        return JsonValues.tensor(name, kind, shape, input.get("data"));
+    }
+
+    /**
+     * {@code count} BYTES elements in Triton's serialization, each a 4-byte little-endian length and that
+     * many bytes, {@code size} bytes in all, decoded as strict UTF-8 (the tokenizers take text).
+     */
+    private static List<String> binaryStrings(String name, ByteBuffer data, long count, long size) {
+        if (size < 0 || size > data.remaining()) {
+            throw HttpError.badRequest("input '" + name + "': binary_data_size " + size + " but "
+                    + data.remaining() + " bytes of binary data remain");
+        }
+        if (count > size / 4) {
+            throw HttpError.badRequest("input '" + name + "': binary_data_size " + size + " cannot hold " + count
+                    + " BYTES elements (each at least a 4-byte length)");
+        }
+        ByteBuffer tensor = data.slice(data.position(), (int) size).order(ByteOrder.LITTLE_ENDIAN);
+        data.position(data.position() + (int) size);
+        List<String> out = new ArrayList<>((int) count);
+        for (int i = 0; i < count; i++) {
+            if (tensor.remaining() < 4) {
+                throw HttpError.badRequest("input '" + name + "': binary_data_size " + size + " ends inside the length"
+                        + " of element " + i + " (BYTES: a 4-byte little-endian length, then the bytes, per element)");
+            }
+            long length = Integer.toUnsignedLong(tensor.getInt());
+            if (length > tensor.remaining()) {
+                throw HttpError.badRequest("input '" + name + "': element " + i + " has length " + length + " but only "
+                        + tensor.remaining() + " bytes of its binary_data_size remain");
+            }
+            byte[] bytes = new byte[(int) length];
+            tensor.get(bytes);
+            out.add(JsonValues.utf8(name, i, bytes));
+        }
+        if (tensor.hasRemaining()) {
+            throw HttpError.badRequest("input '" + name + "': " + tensor.remaining() + " bytes of binary_data_size "
+                    + size + " are left after its " + count + " elements");
+        }
+        return out;
     }
 
     private static long[] shape(String name, JsonNode shape) {

@@ -14,6 +14,7 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.LoadOptions;
 import org.sparsemixer.loader.ModelLoader;
+import org.sparsemixer.loader.ModelTokenizer;
 import org.sparsemixer.loader.RandomWeights;
 import org.sparsemixer.loader.WeightDType;
 import sun.misc.Signal;
@@ -42,18 +43,22 @@ public final class Serve {
         long loadStart = System.nanoTime();
         String name = settings.modelName();
         try (SparseMixerEncoder encoder = load(settings)) {
+            ModelTokenizer tokenizer = loadTokenizer(settings, encoder.config());
             long loadNanos = System.nanoTime() - loadStart;
             CountDownLatch stop = new CountDownLatch(1);
             // Signals instead of a shutdown hook: the hook would run after the JVM decided to exit with 143;
             // handling SIGTERM ourselves lets the drain finish and the process exit 0.
             SignalHandler previousTerm = Signal.handle(new Signal("TERM"), s -> stop.countDown());
             SignalHandler previousInt = Signal.handle(new Signal("INT"), s -> stop.countDown());
-            try (InferenceServer server = InferenceServer.start(encoder, name, settings.server(), wrap)) {
+            try (InferenceServer server = InferenceServer.start(encoder, tokenizer, name, settings.server(), wrap)) {
                 double ready = (System.currentTimeMillis() - jvmStart) / 1000.0;
                 err.printf(Locale.ROOT, "sparse-mixer serve: model '%s' ready in %.1f s from JVM start (load %.1f s,"
                                 + " warm-up %.1f s: %d calls at batch sizes %s, %d threads)%n",
                         name, ready, loadNanos / 1e9, server.warmupNanos() / 1e9, settings.server().warmupCalls(),
                         Arrays.toString(server.warmupBatchSizes()), encoder.threads());
+                if (tokenizer != null) {
+                    err.println("sparse-mixer serve: text inputs 'text' and 'text_pair' tokenized by " + tokenizer);
+                }
                 out.println("listening on " + server.url());
                 out.flush();
                 stop.await();
@@ -71,6 +76,16 @@ public final class Serve {
                 Signal.handle(new Signal("INT"), previousInt);
             }
         }
+    }
+
+    /**
+     * The tokenizer of the model directory, or null (a preset, or a directory without tokenizer files).
+     *
+     * @throws org.sparsemixer.engine.InvalidModelException a tokenizer file or text_input.json is invalid
+     *     or does not fit the model (the command line's exit 2)
+     */
+    public static ModelTokenizer loadTokenizer(ServeSettings settings, SparseMixerConfig config) throws IOException {
+        return settings.model() == null ? null : ModelTokenizer.load(settings.model(), config).orElse(null);
     }
 
     /** The model of {@code settings}: its directory, or a preset with random weights. */

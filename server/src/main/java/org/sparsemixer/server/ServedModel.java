@@ -8,6 +8,7 @@ import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.loader.ModelTokenizer;
 
 /**
  * The one model a server serves: its name and version, and two views of its encoder over the same
@@ -19,12 +20,16 @@ final class ServedModel implements BatchEncoder {
 
     final String name;
     final SparseMixerConfig config;
+    /** The model's inputs: ids, and text when its directory has a tokenizer. */
+    final InputTensors.Schema schema;
     private final SparseMixerEncoder lean;
     private final SparseMixerEncoder withLayers;
 
-    ServedModel(String name, SparseMixerEncoder encoder) {
+    /** @param tokenizer the model directory's tokenizer, or null when the model takes no text */
+    ServedModel(String name, SparseMixerEncoder encoder, ModelTokenizer tokenizer) {
         this.name = name;
         this.config = encoder.config();
+        this.schema = new InputTensors.Schema(config, tokenizer);
         this.lean = encoder.withEncoderOutputs(false);
         this.withLayers = encoder.withEncoderOutputs(true);
     }
@@ -90,16 +95,19 @@ final class ServedModel implements BatchEncoder {
         lean.checkBatchSize(batch);
     }
 
-    /** Input names, datatypes and shapes (-1 for the batch, and for the split of a dense model's sequence). */
+    /**
+     * Input names, datatypes and shapes (-1 for the batch, and for the split of a dense model's sequence);
+     * with a tokenizer also {@code text} and {@code text_pair}, BYTES of shape [-1] (one string per sequence).
+     */
     List<TensorSpec> inputs() {
         List<TensorSpec> specs = new ArrayList<>();
         int s = config.withDenseInputs() ? -1 : config.maxSequenceLength();
-        for (String n : InputTensors.names(config)) {
-            if (InputTensors.isFloat(n)) {
-                specs.add(new TensorSpec(n, Datatype.FP32, new long[] {-1, -1, config.embeddingWidth()}));
-            } else {
-                specs.add(new TensorSpec(n, Datatype.INT32, new long[] {-1, s}));
-            }
+        for (String n : schema.names()) {
+            specs.add(switch (InputTensors.kind(n)) {
+                case FLOAT -> new TensorSpec(n, Datatype.FP32, new long[] {-1, -1, config.embeddingWidth()});
+                case INT -> new TensorSpec(n, Datatype.INT32, new long[] {-1, s});
+                case TEXT -> new TensorSpec(n, Datatype.BYTES, new long[] {-1});
+            });
         }
         return specs;
     }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sparsemixer.engine.EncoderOutput;
@@ -26,7 +28,7 @@ final class TfServing {
     private TfServing() {
     }
 
-    static Request parse(SparseMixerConfig config, byte[] body) {
+    static Request parse(InputTensors.Schema schema, byte[] body) {
         JsonNode root = JsonValues.object(body, 0, body.length);
         boolean rows = root.has("instances");
         if (rows == root.has("inputs")) {
@@ -38,32 +40,21 @@ final class TfServing {
             if (!instances.isArray() || instances.isEmpty()) {
                 throw HttpError.badRequest("'instances' must be a non-empty array");
             }
-            for (String name : InputTensors.names(config)) {
-                List<JsonNode> column = new ArrayList<>();
-                for (JsonNode instance : instances) {
-                    if (!instance.isObject()) {
-                        throw HttpError.badRequest("every instance must be an object of named inputs "
-                                + InputTensors.names(config));
-                    }
-                    checkNames(config, instance);
-                    JsonNode value = instance.get(name);
-                    if (value == null) {
-                        throw HttpError.badRequest("an instance has no input '" + name + "'; the model's inputs are "
-                                + InputTensors.names(config));
-                    }
-                    column.add(value);
-                }
-                tensors.add(config, tensor(name, JsonValues.MAPPER.createArrayNode().addAll(column)));
+            JsonNode first = instances.get(0);
+            if (first.isTextual() || (first.isObject() && InputTensors.TEXT_INPUTS.stream().anyMatch(first::has))) {
+                textRows(schema, instances, tensors);
+            } else {
+                idRows(schema, instances, tensors);
             }
         } else {
             JsonNode inputs = root.get("inputs");
             if (!inputs.isObject()) {
-                throw HttpError.badRequest("'inputs' must be an object of named inputs " + InputTensors.names(config));
+                throw HttpError.badRequest("'inputs' must be an object of named inputs " + schema.names());
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = inputs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                InputTensors.checkName(config, e.getKey(), Map.of());
-                tensors.add(config, tensor(e.getKey(), e.getValue()));
+                schema.checkName(e.getKey(), Map.of());
+                tensors.add(schema, tensor(e.getKey(), e.getValue()));
             }
         }
         List<InferRequest.RequestedOutput> outputs = new ArrayList<>();
@@ -82,15 +73,70 @@ final class TfServing {
                 }
             }
         }
-        return new Request(new InferRequest(null, tensors.toEncoderInput(config), outputs, null), rows);
+        return new Request(new InferRequest(null, tensors.toEncoderInput(schema), outputs, null), rows);
     }
 
-    private static void checkNames(SparseMixerConfig config, JsonNode instance) {
-        for (Iterator<String> it = instance.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!InputTensors.names(config).contains(name)) {
-                throw HttpError.badRequest("unknown input '" + name + "'; the model's inputs are " + InputTensors.names(config));
+    /** Instances of the id inputs: one object per sequence holding every one of them. */
+    private static void idRows(InputTensors.Schema schema, JsonNode instances, InputTensors tensors) {
+        for (String name : schema.idNames()) {
+            List<JsonNode> column = new ArrayList<>();
+            for (JsonNode instance : instances) {
+                if (!instance.isObject()) {
+                    throw HttpError.badRequest("every instance must be an object of named inputs " + schema.names());
+                }
+                checkNames(schema, instance);
+                if (InputTensors.TEXT_INPUTS.stream().anyMatch(instance::has)) {
+                    throw HttpError.badRequest("instance 0 gives the id inputs but another gives "
+                            + InputTensors.TEXT_INPUTS + "; every instance must give either " + schema.idNames()
+                            + " or text");
+                }
+                JsonNode value = instance.get(name);
+                if (value == null) {
+                    throw HttpError.badRequest("an instance has no input '" + name + "'; the model's inputs are "
+                            + schema.names());
+                }
+                column.add(value);
             }
+            tensors.add(schema, tensor(name, JsonValues.MAPPER.createArrayNode().addAll(column)));
+        }
+    }
+
+    /**
+     * Instances of text: each a string (the {@code text}), or an object of {@code text} and optionally
+     * {@code text_pair}, the same inputs in every instance (as TensorFlow Serving requires).
+     */
+    private static void textRows(InputTensors.Schema schema, JsonNode instances, InputTensors tensors) {
+        Map<String, List<JsonNode>> columns = new LinkedHashMap<>();
+        List<String> firstNames = null;
+        for (int i = 0; i < instances.size(); i++) {
+            JsonNode instance = instances.get(i);
+            if (instance.isTextual()) {
+                instance = JsonValues.MAPPER.createObjectNode().set(InputTensors.TEXT, instance);
+            } else if (!instance.isObject()) {
+                throw HttpError.badRequest("instance " + i + " is " + instance.getNodeType().name().toLowerCase()
+                        + "; text instances are strings or objects of " + InputTensors.TEXT_INPUTS);
+            }
+            checkNames(schema, instance);
+            List<String> names = new ArrayList<>();
+            instance.fieldNames().forEachRemaining(names::add);
+            if (firstNames == null) {
+                firstNames = names;
+            } else if (!new HashSet<>(names).equals(new HashSet<>(firstNames))) {
+                throw HttpError.badRequest("instance " + i + " has inputs " + names + " but instance 0 has "
+                        + firstNames + "; every instance must have the same inputs");
+            }
+            for (String name : names) {
+                columns.computeIfAbsent(name, n -> new ArrayList<>()).add(instance.get(name));
+            }
+        }
+        for (Map.Entry<String, List<JsonNode>> c : columns.entrySet()) {
+            tensors.add(schema, tensor(c.getKey(), JsonValues.MAPPER.createArrayNode().addAll(c.getValue())));
+        }
+    }
+
+    private static void checkNames(InputTensors.Schema schema, JsonNode instance) {
+        for (Iterator<String> it = instance.fieldNames(); it.hasNext(); ) {
+            schema.checkName(it.next(), Map.of());
         }
     }
 
@@ -98,11 +144,7 @@ final class TfServing {
         if (!value.isArray()) {
             throw HttpError.badRequest("input '" + name + "' must be an array");
         }
-        long[] shape = JsonValues.shapeOf(name, value);
-        List<JsonNode> leaves = JsonValues.leaves(name, value);
-        boolean floating = InputTensors.isFloat(name);
-        return new InputTensors.Tensor(name, shape, floating ? null : JsonValues.ints(name, leaves),
-                floating ? JsonValues.floats(name, leaves) : null);
+        return JsonValues.tensor(name, InputTensors.kind(name), JsonValues.shapeOf(name, value), value);
     }
 
     static byte[] response(Request request, EncoderOutput out, SparseMixerConfig config) {

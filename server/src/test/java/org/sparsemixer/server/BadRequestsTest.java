@@ -47,7 +47,8 @@ class BadRequestsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "\"datatype\":\"INT32\"|\"datatype\":\"FP32\"|datatype FP32; expected INT32 or INT64",
-        "\"datatype\":\"INT32\"|\"datatype\":\"BYTES\"|datatype 'BYTES'",
+        "\"datatype\":\"INT32\"|\"datatype\":\"BYTES\"|datatype BYTES; expected INT32 or INT64",
+        "\"datatype\":\"INT32\"|\"datatype\":\"FP16\"|datatype 'FP16'",
         "\"datatype\":\"INT32\"|\"datatype\":\"int32\"|datatype 'int32'",
         "\"shape\":\\[1,16\\]|\"shape\":[2,16]|(32 values) but 16 values",
         "\"shape\":\\[1,16\\]|\"shape\":[16,1]|[batch, 16]",
@@ -91,6 +92,20 @@ class BadRequestsTest {
         assertError(t.post("/v2/models/m/infer", "[1, 2]"), 400, "JSON object");
         assertError(t.post("/v2/models/m/infer", "not json"), 400, "malformed JSON");
         assertError(t.post("/v2/models/m/infer", ""), 400, "");
+        assertStillServing();
+    }
+
+    @Test
+    void textForAModelWithoutTokenizerIs400NamingTheFilesItWouldNeed() throws Exception {
+        String oip = "{\"inputs\":[{\"name\":\"text\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"hi\"]}]}";
+        String want = "input 'text': the model has no tokenizer, so it takes no text; its directory would need"
+                + " tokenizer.model or vocab.txt (with text_input.json";
+        assertError(t.post("/v2/models/m/infer", oip), 400, want);
+        assertError(t.post("/v1/models/m:predict", "{\"instances\": [\"hi\"]}"), 400, want);
+        assertError(t.post("/v1/models/m:predict", "{\"inputs\": {\"text\": [\"hi\"]}}"), 400, want);
+        assertError(t.post("/v1/models/m:predict", "{\"instances\": [{\"text_pair\": \"hi\"}]}"), 400,
+                "input 'text_pair': the model has no tokenizer");
+        assertEquals(3, Oip.parse(t.get("/v2/models/m").body()).get("inputs").size(), "no text inputs listed");
         assertStillServing();
     }
 

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.loader.ModelTokenizer;
 
 /** A server on an ephemeral loopback port over a fixture model, and an HTTP client for it. */
 final class TestServer implements AutoCloseable {
@@ -22,8 +23,13 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(String fixture, ServerOptions options, UnaryOperator<BatchEncoder> wrap) {
-        encoder = Fixtures.load(fixture);
-        server = InferenceServer.start(encoder, "m", options, wrap);
+        this(Fixtures.load(fixture), null, options, wrap);
+    }
+
+    /** A server over {@code encoder} (closed with the server) taking text through {@code tokenizer} (null: none). */
+    TestServer(SparseMixerEncoder encoder, ModelTokenizer tokenizer, ServerOptions options, UnaryOperator<BatchEncoder> wrap) {
+        this.encoder = encoder;
+        server = InferenceServer.start(encoder, tokenizer, "m", options, wrap);
         http = new Client(server);
     }
 

@@ -24,7 +24,7 @@ class TfServingTest extends SharedServerTest {
     }
 
     /** Nested [S][H] or [H] JSON as float32 from its decimal text. */
-    private static float[] flatten(JsonNode node) {
+    static float[] flatten(JsonNode node) {
         java.util.List<Float> out = new java.util.ArrayList<>();
         collect(node, out);
         float[] f = new float[out.size()];
