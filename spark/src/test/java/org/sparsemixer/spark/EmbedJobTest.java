@@ -51,7 +51,12 @@ class EmbedJobTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("EmbedJobTest")
+        spark = localSpark("EmbedJobTest");
+    }
+
+    /** A local[2] session on the loopback interface without a web UI, for one test class. */
+    static SparkSession localSpark(String appName) {
+        return SparkSession.builder().master("local[2]").appName(appName)
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
                 .getOrCreate();

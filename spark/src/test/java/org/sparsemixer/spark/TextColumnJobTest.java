@@ -60,9 +60,7 @@ class TextColumnJobTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("TextColumnJobTest")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = EmbedJobTest.localSpark("TextColumnJobTest");
     }
 
     @AfterAll
