@@ -55,8 +55,12 @@ public final class EmbedJob implements Callable<Integer> {
     Format outputFormat;
 
     @Option(names = "--text-column", paramLabel = "NAME",
-            description = "read text from this column, tokenized with the model directory's tokenizer (not available yet)")
+            description = "read text from this string column instead of the id columns, tokenized with the model directory's tokenizer")
     String textColumn;
+
+    @Option(names = "--text-pair-column", paramLabel = "NAME",
+            description = "with --text-column: the second text of each example ([CLS] text [SEP] pair [SEP])")
+    String textPairColumn;
 
     @Option(names = "--batch", paramLabel = "B", description = "rows per encoder call within a partition (default 8)")
     int batch = EmbedSettings.DEFAULT_BATCH;
@@ -143,7 +147,14 @@ public final class EmbedJob implements Callable<Integer> {
                 .withWeightPrecision(precision(weightsDtype))
                 .withSequenceOutput(sequenceOutput)
                 .withWarmUpCalls(warmUp);
-        return textColumn == null ? settings : settings.withTextColumn(textColumn);
+        if (textPairColumn != null && textColumn == null) {
+            throw new IllegalArgumentException("--text-pair-column " + textPairColumn + " needs --text-column");
+        }
+        if (textColumn == null) {
+            return settings;
+        }
+        return textPairColumn == null ? settings.withTextColumn(textColumn)
+                : settings.withTextPairColumns(textColumn, textPairColumn);
     }
 
     private static WeightPrecision precision(String dtype) {

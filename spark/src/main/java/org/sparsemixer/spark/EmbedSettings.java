@@ -52,16 +52,16 @@ public record EmbedSettings(
     }
 
     /**
-     * Inputs from a text column, tokenized with the model directory's tokenizer. Not available yet: the
-     * text front end (module {@code tokenizer}) is still being written; this is where a
-     * {@code TextColumn implements RowInput} plugs in.
-     *
-     * @throws UnsupportedOperationException always, for now
+     * Inputs from a string column, tokenized and packed with the model directory's tokenizer
+     * ({@code tokenizer.model} or {@code vocab.txt} with {@code text_input.json}, docs/model-format.md).
      */
     public EmbedSettings withTextColumn(String column) {
-        throw new UnsupportedOperationException("--text-column " + column + ": text input needs the tokenizer "
-                + "front end, which is not available yet; give the id columns input_word_ids, input_mask and "
-                + "input_type_ids instead");
+        return withInput(new TextColumn(modelDir, column));
+    }
+
+    /** Inputs from two string columns, each row packed as the pair {@code [CLS] text [SEP] pair [SEP]}. */
+    public EmbedSettings withTextPairColumns(String column, String pairColumn) {
+        return withInput(new TextColumn(modelDir, column, pairColumn));
     }
 
     public EmbedSettings withBatch(int size) {

@@ -35,7 +35,7 @@ final class JobErrors {
 
     /**
      * The first cause that is bad input: a bad row, an invalid argument or model, a file problem, or an
-     * option not available yet ({@code --text-column}).
+     * unsupported operation.
      */
     private static Throwable badInputCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -3,11 +3,11 @@ package org.sparsemixer.spark;
 import java.io.Serializable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import org.sparsemixer.engine.SparseMixerConfig;
 
 /**
- * Where the encoder's inputs come from in a row. {@link IdColumns} reads ready-made id columns; a text
- * column (tokenized with the model directory's tokenizer) is a second implementation of this interface,
- * chosen in {@link EmbedSettings#withTextColumn}. Implementations are serializable settings: Spark ships
+ * Where the encoder's inputs come from in a row. {@link IdColumns} reads ready-made id columns;
+ * {@link TextColumn} tokenizes a text column (or two, for pairs) with the model directory's tokenizer. Implementations are serializable settings: Spark ships
  * them to the executors, where {@link #reader} is called once per partition.
  */
 public interface RowInput extends Serializable {
@@ -20,6 +20,15 @@ public interface RowInput extends Serializable {
      * @throws IllegalArgumentException naming the missing or mistyped column
      */
     void checkSchema(StructType schema);
+
+    /**
+     * Checks on the driver, before any task, that the model can take this input (a text input loads the
+     * model directory's tokenizer here). Nothing to check by default.
+     *
+     * @throws IllegalArgumentException naming what the model lacks
+     */
+    default void checkModel(SparseMixerConfig config) {
+    }
 
     /**
      * A reader for the rows of one partition with {@code schema}, packing each row for a model whose

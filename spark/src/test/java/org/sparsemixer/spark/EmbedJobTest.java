@@ -41,8 +41,8 @@ import org.sparsemixer.loader.ModelLoader;
  * sample rows), row order and extra columns kept, bad rows failing the job or written aside.
  */
 class EmbedJobTest {
-    private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    static final Path FIXTURES = Path.of("src/test/resources/fixtures");
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private static SparkSession spark;
 
@@ -51,7 +51,12 @@ class EmbedJobTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("EmbedJobTest")
+        spark = localSpark("EmbedJobTest");
+    }
+
+    /** A local[2] session on the loopback interface without a web UI, for one test class. */
+    static SparkSession localSpark(String appName) {
+        return SparkSession.builder().master("local[2]").appName(appName)
                 .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
                 .getOrCreate();
@@ -127,7 +132,7 @@ class EmbedJobTest {
     }
 
     /** The output's JSON lines, part files in name order. */
-    private static List<JsonNode> readJsonLines(Path dir) throws IOException {
+    static List<JsonNode> readJsonLines(Path dir) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
         for (Path part : partFiles(dir, ".json")) {
             for (String line : Files.readAllLines(part)) {
@@ -137,14 +142,14 @@ class EmbedJobTest {
         return rows;
     }
 
-    private static List<Path> partFiles(Path dir, String suffix) throws IOException {
+    static List<Path> partFiles(Path dir, String suffix) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().startsWith("part-") && f.toString().endsWith(suffix))
                     .sorted().toList();
         }
     }
 
-    private static float[] floats(JsonNode array) {
+    static float[] floats(JsonNode array) {
         float[] values = new float[array.size()];
         for (int i = 0; i < values.length; i++) {
             // From the exact decimal text, so a float the writer printed reads back to the same bits.
@@ -161,7 +166,7 @@ class EmbedJobTest {
         return values;
     }
 
-    private static void assertBits(float[] expected, float[] actual, String what) {
+    static void assertBits(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what + " length");
         for (int i = 0; i < expected.length; i++) {
             assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
@@ -169,10 +174,10 @@ class EmbedJobTest {
         }
     }
 
-    private record Run(int exit, String out, String err) {
+    record Run(int exit, String out, String err) {
     }
 
-    private static Run job(String... args) {
+    static Run job(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = EmbedJob.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
