@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.Assumptions;
-import org.sparsemixer.tokenizer.SentencePieceTokenizer;
 
 /**
  * The text fixtures (shared/fixtures/text), read from their one copy in the tokenizer module's test
@@ -42,18 +40,6 @@ final class TextFixtures {
 
     static boolean lowerCase(String name) {
         return name.startsWith("wp_");
-    }
-
-    /** Skips the calling test while SentencePiece is the placeholder (and only then). */
-    static void assumeImplemented(String name) throws IOException {
-        if (!name.startsWith("sp_")) {
-            return;
-        }
-        try {
-            SentencePieceTokenizer.load(tokenizerFile(name));
-        } catch (UnsupportedOperationException e) {
-            Assumptions.abort("SentencePiece not implemented yet: " + e.getMessage());
-        }
     }
 
     static List<JsonNode> lines(Path file) {

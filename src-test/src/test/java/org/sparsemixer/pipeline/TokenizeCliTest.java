@@ -21,9 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every tokenization case and every packing case of the text fixtures through {@code sparse-mixer tokenize}
- * (SentencePiece cases run once SentencePieceTokenizer is implemented), standard input and output, and the
- * command's errors (exit 2, one line).
+ * Every tokenization case and every packing case of the text fixtures through {@code sparse-mixer tokenize},
+ * standard input and output, and the command's errors (exit 2, one line).
  */
 class TokenizeCliTest {
     @TempDir
@@ -60,7 +59,6 @@ class TokenizeCliTest {
     @ParameterizedTest
     @MethodSource("tokenizers")
     void everyTokenizationCase(String name) throws IOException {
-        TextFixtures.assumeImplemented(name);
         List<JsonNode> cases = TextFixtures.lines(TextFixtures.file(name + ".jsonl"));
         assertEquals(425, cases.size());
         Path in = writeInput("in.jsonl", cases.stream().map(c -> List.of(c.get("text").textValue())).toList());
@@ -78,7 +76,6 @@ class TokenizeCliTest {
     @ParameterizedTest
     @MethodSource("tokenizers")
     void everyPackingCase(String name) throws IOException {
-        TextFixtures.assumeImplemented(name);
         // One run per (seq_length, truncator), in the file's order.
         Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
         for (JsonNode c : TextFixtures.lines(TextFixtures.file("packing.jsonl"))) {

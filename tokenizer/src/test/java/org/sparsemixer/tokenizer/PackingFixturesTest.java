@@ -10,15 +10,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every packing.jsonl case (Model Garden's BertPackInputs over the three fixture tokenizers) through
- * {@link Tokenizers#open} and {@link BertPacker}. The SentencePiece cases are skipped only while
- * SentencePieceTokenizer is the placeholder that throws UnsupportedOperationException.
+ * {@link Tokenizers#open} and {@link BertPacker}.
  */
 class PackingFixturesTest {
     private static final Map<String, Tokenizer> TOKENIZERS = new HashMap<>();
@@ -31,9 +29,6 @@ class PackingFixturesTest {
         return TOKENIZERS.computeIfAbsent(name + lowerCase, k -> {
             try {
                 return Tokenizers.open(TextFixtures.tokenizerFile(name), lowerCase);
-            } catch (UnsupportedOperationException e) {
-                Assumptions.abort("SentencePiece not implemented yet: " + e.getMessage());
-                throw e;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
