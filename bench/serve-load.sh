@@ -2,16 +2,17 @@
 # Load benchmark of `sparse-mixer serve` with wrk on loopback, side by side with the direct `bench` figures
 # of the same model in the same run (see bench/README.md, section "Serving").
 #
-#   bench/serve-load.sh [--config base|fast|bert-base] [--duration SECONDS]
+#   bench/serve-load.sh [--config base|fast|bert-base] [--duration SECONDS] [--rounds N]
 #   bench/serve-load.sh --overhead [--duration SECONDS]
 #
 # --overhead measures the server's own cost per request instead: a tiny golden-fixture model (S 16, H 32,
 # ~0.1 ms a call), direct `bench --batch 1` p50 against the server's p50 at concurrency 1 with
 # --max-delay-ms 0, and the p50 of GET /v2/health/live (HTTP alone).
 #
-# 1. direct: `sparse-mixer bench --batch 1` (p50) and `--batch 8` (sequences/s)
-# 2. server (--max-batch 8): wrk at concurrency 1, then 8, one sequence per request, pooled_output only, JSON
-# 3. overload: a server with --max-queue 8 under wrk at concurrency 64 (every non-200 must be a 503)
+# 1. one server (--max-batch 8) and, alternating, --rounds times (default 3): direct `sparse-mixer bench
+#    --batch 1` (p50), wrk at concurrency 1, direct `bench --batch 8` (sequences/s), wrk at concurrency 8;
+#    one sequence per request, pooled_output only, JSON; the ratios compare the medians
+# 2. overload: a server with --max-queue 8 under wrk at concurrency 64 (every non-200 must be a 503)
 # Prints p50/p99 and throughput of each step and the ratios the issue asks for. Loopback (127.0.0.1) only;
 # every wrk run lasts --duration seconds (default 20). Needs wrk (installed with apt-get when missing).
 set -euo pipefail
@@ -19,13 +20,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 CONFIG=base
 DURATION=20
+ROUNDS=3
 OVERHEAD=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --config) CONFIG="$2"; shift 2 ;;
         --overhead) OVERHEAD=1; shift ;;
         --duration) DURATION="$2"; shift 2 ;;
-        *) echo "error: unknown argument $1 (usage: $0 [--config NAME | --overhead] [--duration SECONDS])" >&2; exit 2 ;;
+        --rounds) ROUNDS="$2"; shift 2 ;;
+        *) echo "error: unknown argument $1 (usage: $0 [--config NAME | --overhead] [--duration SECONDS] [--rounds N])" >&2; exit 2 ;;
     esac
 done
 
@@ -91,14 +94,6 @@ print(json.dumps({"inputs": [tensor("input_word_ids", ids), tensor("input_mask",
                   "outputs": [{"name": "pooled_output"}]}))
 PY
 
-echo "== direct: sparse-mixer bench --config $CONFIG"
-B1="$("$SM" bench --config "$CONFIG" --batch 1 --warmup 10 --iterations 30 | tail -1)"
-echo "$B1"
-B8="$("$SM" bench --config "$CONFIG" --batch 8 --warmup 3 --iterations 8 | tail -1)"
-echo "$B8"
-DIRECT_P50="$(echo "$B1" | value p50_ms)"
-DIRECT_SEQ8="$(echo "$B8" | value seq_per_s)"
-
 start_server() { # extra serve options...
     "$SM" serve --config "$CONFIG" --port 0 "$@" > "$WORK/serve.out" 2> "$WORK/serve.err" &
     SERVER_PID=$!
@@ -126,12 +121,25 @@ run_wrk() { # threads connections
 
 metric() { curl -s "$URL/metrics" | sed -n "s/^$1 //p"; }
 
-echo "== server: --max-batch 8 --max-delay-ms 2"
+# The direct steps and the server steps alternate, ROUNDS times, and the ratios compare medians: on a shared
+# machine the speed of the cores drifts by 10-20 % over minutes, and steps run minutes apart would compare
+# that drift, not the server. The server idles (parked threads) while the direct bench runs.
+echo "== server: --max-batch 8 --max-delay-ms 2; $ROUNDS rounds of direct bench --batch 1, wrk c=1, direct bench --batch 8, wrk c=8"
 start_server --max-batch 8 --max-delay-ms 2
-C1="$(run_wrk 1 1)"; echo "c=1  $C1"
-CALLS0="$(metric sparse_mixer_encoder_calls_total)"; SEQS0="$(metric sparse_mixer_sequences_total)"
-C8="$(run_wrk 2 8)"; echo "c=8  $C8"
-CALLS1="$(metric sparse_mixer_encoder_calls_total)"; SEQS1="$(metric sparse_mixer_sequences_total)"
+: > "$WORK/rounds.txt"
+for ((round = 1; round <= ROUNDS; round++)); do
+    B1="$("$SM" bench --config "$CONFIG" --batch 1 --warmup 10 --iterations 15 | tail -1)"
+    echo "round $round direct  $B1"
+    C1="$(run_wrk 1 1)"; echo "round $round c=1     $C1"
+    B8="$("$SM" bench --config "$CONFIG" --batch 8 --warmup 10 --iterations 8 | tail -1)"
+    echo "round $round direct  $B8"
+    CALLS0="$(metric sparse_mixer_encoder_calls_total)"; SEQS0="$(metric sparse_mixer_sequences_total)"
+    C8="$(run_wrk 2 8)"; echo "round $round c=8     $C8"
+    CALLS1="$(metric sparse_mixer_encoder_calls_total)"; SEQS1="$(metric sparse_mixer_sequences_total)"
+    printf '%s %s %s %s %s\n' "$(echo "$B1" | value p50_ms)" "$(echo "$C1" | value p50_ms)" \
+        "$(echo "$B8" | value seq_per_s)" "$(echo "$C8" | value req_per_s)" \
+        "$(python3 -c "print(($SEQS1 - $SEQS0) / max(1.0, $CALLS1 - $CALLS0))")" >> "$WORK/rounds.txt"
+done
 stop_server
 
 echo "== overload: --max-batch 8 --max-queue 8, concurrency 64"
@@ -140,18 +148,21 @@ C64="$(run_wrk 2 64)"; echo "c=64 $C64"
 REJECTED="$(metric 'sparse_mixer_requests_total{outcome="rejected"}')"
 stop_server
 
-python3 - "$DIRECT_P50" "$DIRECT_SEQ8" "$C1" "$C8" "$C64" "$CALLS0" "$SEQS0" "$CALLS1" "$SEQS1" "$REJECTED" <<'PY'
-import re, sys
-p50, seq8, c1, c8, c64 = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-calls0, seqs0, calls1, seqs1, rejected = map(float, sys.argv[6:11])
+python3 - "$WORK/rounds.txt" "$C64" "$REJECTED" <<'PY'
+import re, statistics, sys
+rows = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
+c64, rejected = sys.argv[2], float(sys.argv[3])
+med = lambda i: statistics.median(r[i] for r in rows)
 def get(line, key):
     return re.search(key + r"=([^ ]+)", line).group(1)
-print("== summary")
-print(f"concurrency 1: server p50 {get(c1, 'p50_ms')} ms vs direct bench --batch 1 p50 {p50:.2f} ms: "
-      f"ratio {float(get(c1, 'p50_ms')) / p50:.3f} (target <= 1.05)")
-print(f"concurrency 8: server {get(c8, 'req_per_s')} sequences/s vs direct bench --batch 8 {seq8:.2f}: "
-      f"ratio {float(get(c8, 'req_per_s')) / seq8:.3f} (target >= 0.9); average batch "
-      f"{(seqs1 - seqs0) / max(1.0, calls1 - calls0):.2f} sequences per call")
+print(f"== summary (medians of {len(rows)} alternating rounds)")
+print("round  direct b1 p50 ms  server c=1 p50 ms  ratio   direct b8 seq/s  server c=8 seq/s  ratio  avg batch")
+for i, r in enumerate(rows, 1):
+    print(f"{i:5d}  {r[0]:16.2f}  {r[1]:17.2f}  {r[1] / r[0]:5.3f}   {r[2]:15.2f}  {r[3]:16.2f}  {r[3] / r[2]:5.3f}  {r[4]:9.2f}")
+print(f"concurrency 1: server p50 {med(1):.2f} ms vs direct bench --batch 1 p50 {med(0):.2f} ms: "
+      f"ratio {med(1) / med(0):.3f} (target <= 1.05)")
+print(f"concurrency 8: server {med(3):.2f} sequences/s vs direct bench --batch 8 {med(2):.2f}: "
+      f"ratio {med(3) / med(2):.3f} (target >= 0.9); average batch {med(4):.2f} sequences per call")
 print(f"overload c=64 --max-queue 8: statuses {get(c64, 'statuses')}, socket errors {get(c64, 'socket_errors')}, "
       f"rejected (503) by the metrics: {rejected:.0f}")
 PY
