@@ -11,14 +11,12 @@ import org.sparsemixer.engine.FlopCount;
 import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.Stage;
-import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
-import org.sparsemixer.loader.LoadOptions;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.RandomWeights;
-import org.sparsemixer.loader.WeightDType;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,23 +56,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--timeline",
             description = "Cold-start figures of this process: process start to loaded encoder and to the first"
                     + " timed result, the first call, steady p50 (median of the last half of the timed calls) and"
-                    + " the calls until one is within 10 % of it; every timed call in order. Use with --warmup 0"
+                    + " the calls until one is within 10 %% of it; every timed call in order. Use with --warmup 0"
                     + " or a few, and --iterations 30 or more.")
     boolean timeline;
 
-    @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
-            description = "Weights in memory: f32, or bf16 / f16 (rounded, kept in 16 bits and widened in the kernels);"
-                    + " default: ${DEFAULT-VALUE}.")
-    WeightPrecision weightsDtype = WeightPrecision.F32;
+    @Mixin
+    WeightOptions weights;
 
     @Option(names = "--concurrency", paramLabel = "C", defaultValue = "1",
             description = "Caller threads sharing one encoder, each making --warmup and --iterations calls"
                     + " (default: ${DEFAULT-VALUE}).")
     int concurrency;
-
-    @Option(names = "--allow-nonfinite",
-            description = "Load a --model whose weights hold NaN or infinite values (refused by default).")
-    boolean allowNonFinite;
 
     @Override
     public Integer call() throws Exception {
@@ -88,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
         Path model = ModelChoice.model(choice);
         String preset = ModelChoice.preset(choice);
         Arguments.modelDirectory(model);
-        EncoderOptions options = EncoderOptions.threads(threadCount).withWeightPrecision(weightsDtype);
+        EncoderOptions options = EncoderOptions.threads(threadCount).withWeightPrecision(weights.precision());
         PrintWriter out = spec.commandLine().getOut();
 
         String label;
@@ -96,12 +88,12 @@ final class BenchCommand implements Callable<Integer> {
         if (model != null) {
             label = model.toString();
             encoder = ModelLoader.load(model, options,
-                    new LoadOptions(WeightDType.of(weightsDtype), allowNonFinite));
+                    weights.loadOptions());
         } else {
             label = preset;
             SparseMixerConfig config = ModelPresets.byName(preset);
-            try (RandomWeights weights = new RandomWeights(config, WEIGHT_SEED)) {
-                encoder = SparseMixerEncoder.create(config, weights, options);
+            try (RandomWeights random = new RandomWeights(config, WEIGHT_SEED)) {
+                encoder = SparseMixerEncoder.create(config, random, options);
             }
         }
         try (encoder) {
@@ -173,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "run:         batch %d, threads %d, %d warm-up (%.0f ms) + %d timed calls%s, weights %s%n",
                 r.batch(), r.threads(), warmup, r.warmupNanos() / 1e6, iterations,
                 r.callers() == 1 ? "" : " by each of " + r.callers() + " concurrent callers",
-                weightsDtype.name().toLowerCase(Locale.ROOT));
+                weights.dtype.cliName());
         out.printf(Locale.ROOT, "latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean %.2f ms%n",
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.meanMillis());
         if (r.callers() == 1) {

@@ -15,13 +15,13 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
 import org.sparsemixer.loader.BatchFiles;
 import org.sparsemixer.loader.DefaultModel;
-import org.sparsemixer.loader.LoadOptions;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.ModelTokenizer;
 import org.sparsemixer.loader.WeightDType;
 import org.sparsemixer.tokenizer.PackedBatch;
 import org.sparsemixer.tokenizer.PackedInput;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -82,20 +82,13 @@ final class RunCommand implements Callable<Integer> {
                     + " model's MoE routing groups allow; not with --inputs).")
     Integer batch;
 
-    @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
-            description = "Precision of the weights in memory: f32 (as stored), bf16 or f16 (every weight rounded to"
-                    + " nearest even to that format, whatever the file's dtype, and kept in 16 bits: half the memory;"
-                    + " default: ${DEFAULT-VALUE}).")
-    WeightDType weightsDtype = WeightDType.F32;
+    @Mixin
+    WeightOptions weights;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "0",
             description = "Warm-up calls before the real one (SparseMixerEncoder.warmUp at its batch size), so that"
                     + " the reported latency is near steady state; their time is reported (default: ${DEFAULT-VALUE}).")
     int warmup;
-
-    @Option(names = "--allow-nonfinite",
-            description = "Load a --model whose weights hold NaN or infinite values (refused by default).")
-    boolean allowNonFinite;
 
     static {
         System.setProperty("sparse-mixer.cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -131,12 +124,12 @@ final class RunCommand implements Callable<Integer> {
         if (outputDir != null && !Files.isDirectory(outputDir)) {
             throw new IllegalArgumentException("--output " + output + ": directory " + outputDir + " does not exist");
         }
-        EncoderOptions options = EncoderOptions.threads(threadCount).withWeightPrecision(weightsDtype.precision());
+        EncoderOptions options = EncoderOptions.threads(threadCount).withWeightPrecision(weights.precision());
 
         long loadStart = System.nanoTime();
         try (SparseMixerEncoder encoder = model == null
                 ? DefaultModel.create(options)
-                : ModelLoader.load(model, options, new LoadOptions(weightsDtype, allowNonFinite))) {
+                : ModelLoader.load(model, options, weights.loadOptions())) {
             long loadNanos = System.nanoTime() - loadStart;
             SparseMixerConfig config = encoder.config();
 
@@ -257,9 +250,9 @@ final class RunCommand implements Callable<Integer> {
         double seqPerSecond = input.batchSize() / Math.max(encodeNanos / 1e9, 1e-9);
 
         out.printf(Locale.ROOT, "model:       %s%n", modelText);
-        if (weightsDtype != WeightDType.F32 || verbose) {
-            out.printf(Locale.ROOT, "weights:     %s in memory, %.1f MB%s%n", weightsDtype.cliName(), weightBytes / 1e6,
-                    weightsDtype == WeightDType.F32 ? "" : " (rounded to nearest even)");
+        if (weights.dtype != WeightDType.F32 || verbose) {
+            out.printf(Locale.ROOT, "weights:     %s in memory, %.1f MB%s%n", weights.dtype.cliName(), weightBytes / 1e6,
+                    weights.dtype == WeightDType.F32 ? "" : " (rounded to nearest even)");
         }
         out.printf(Locale.ROOT, "config:      %d layers, hidden %d, seq len %d, %d experts (MoE layers %s), "
                         + "mixing %s, attention layers %s, %s%n",

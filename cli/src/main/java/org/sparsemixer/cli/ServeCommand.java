@@ -3,12 +3,12 @@ package org.sparsemixer.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sparsemixer.engine.ModelPresets;
-import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.server.Serve;
 import org.sparsemixer.server.ServeSettings;
 import org.sparsemixer.server.ServerOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code serve}: the inference server (module server); this class only reads the command line. */
@@ -67,13 +67,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest the shutdown waits for queued and in-flight requests (default: ${DEFAULT-VALUE}).")
     long drainTimeoutMs;
 
-    @Option(names = "--weights-dtype", paramLabel = "DTYPE", defaultValue = "f32",
-            description = "Weights in memory: f32, or bf16 / f16 (rounded, kept in 16 bits); default: ${DEFAULT-VALUE}.")
-    WeightPrecision weightsDtype = WeightPrecision.F32;
-
-    @Option(names = "--allow-nonfinite",
-            description = "Load a --model whose weights hold NaN or infinite values (refused by default).")
-    boolean allowNonFinite;
+    @Mixin
+    WeightOptions weights;
 
     @Override
     public Integer call() throws Exception {
@@ -92,7 +87,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServerOptions server = new ServerOptions(host, port, maxBatch, Math.round(maxDelayMs * 1000), maxQueue, warmup,
                 requestTimeoutMs, maxBodyMb << 20, drainTimeoutMs);
-        ServeSettings settings = new ServeSettings(model, preset, name, threadCount, weightsDtype, allowNonFinite, server);
+        ServeSettings settings = new ServeSettings(model, preset, name, threadCount, weights.precision(), weights.allowNonFinite, server);
         return Serve.run(settings, System.out, System.err);
     }
 }

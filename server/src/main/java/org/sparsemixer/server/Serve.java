@@ -53,8 +53,9 @@ public final class Serve {
             try (InferenceServer server = InferenceServer.start(encoder, tokenizer, name, settings.server(), wrap)) {
                 double ready = (System.currentTimeMillis() - jvmStart) / 1000.0;
                 err.printf(Locale.ROOT, "sparse-mixer serve: model '%s' ready in %.1f s from JVM start (load %.1f s,"
-                                + " warm-up %.1f s: %d calls at batch sizes %s, %d threads)%n",
+                                + " warm-up %.1f s: %d %s at batch sizes %s, %d threads)%n",
                         name, ready, loadNanos / 1e9, server.warmupNanos() / 1e9, settings.server().warmupCalls(),
+                        settings.server().warmupCalls() == 1 ? "call" : "calls",
                         Arrays.toString(server.warmupBatchSizes()), encoder.threads());
                 if (tokenizer != null) {
                     err.println("sparse-mixer serve: text inputs 'text' and 'text_pair' tokenized by " + tokenizer);
