@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         description = {
             "Validate a model directory and describe it: config, parameters per component, FLOPs per sequence,",
-            "weight memory, a tensor table (name, dtype, shape, bytes) and NaN/Inf counts;",
+            "weight memory, its text tokenizer, a tensor table (name, dtype, shape, bytes) and NaN/Inf counts;",
             "or list every variable of a TensorFlow checkpoint: key, the layout name it maps to or why it is",
             "skipped, dtype and shape."})
 final class InspectCommand implements Callable<Integer> {

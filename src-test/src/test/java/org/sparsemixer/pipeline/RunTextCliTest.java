@@ -106,6 +106,31 @@ class RunTextCliTest {
     }
 
     @Test
+    void inspectShowsTheTokenizerAndValidatesIt() throws IOException {
+        textConfig("{\"lower_case\": true, \"truncator\": \"waterfall\"}");
+        Cli.Result text = Cli.run("inspect", "--model", model.toString());
+        Cli.assertOk(text);
+        assertTrue(text.out().contains("tokenizer:   vocab.txt (wordpiece, 2000 entries, waterfall)"), text.out());
+        JsonNode t = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Cli.run("inspect", "--model", model.toString(), "--json").out()).get("tokenizer");
+        assertEquals("vocab.txt", t.get("file").textValue());
+        assertEquals("wordpiece", t.get("kind").textValue());
+        assertEquals(2000, t.get("vocab_size").intValue());
+        assertEquals("waterfall", t.get("truncator").textValue());
+        // a tokenizer the model cannot load is an error of the model directory, as for run --text
+        textConfig("{\"lower_case\": true, \"casing\": 1}");
+        Cli.assertBadInput(Cli.run("inspect", "--model", model.toString()), "casing");
+        // none at all: token ids only
+        Files.delete(model.resolve("vocab.txt"));
+        Files.delete(model.resolve("text_input.json"));
+        Cli.Result none = Cli.run("inspect", "--model", model.toString());
+        Cli.assertOk(none);
+        assertTrue(none.out().contains("tokenizer:   none"), none.out());
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Cli.run("inspect", "--model", model.toString(), "--json").out()).get("tokenizer").isNull());
+    }
+
+    @Test
     void errors() throws IOException {
         String m = model.toString();
         Cli.assertBadInput(Cli.run("run", "--model", m, "--text", "hello"), "lower_case", "text_input.json");

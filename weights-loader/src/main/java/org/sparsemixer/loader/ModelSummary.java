@@ -20,11 +20,13 @@ import org.sparsemixer.loader.safetensors.DType;
 /**
  * What {@code inspect} reports about a model directory: the config, the tensors (stored name, layout
  * name, dtype, shape, bytes, NaN/Inf counts), parameters per component, FLOPs per sequence and weight
- * memory. The model is validated as {@link ModelLoader#load} does, and every tensor is read once to count
- * non-finite values.
+ * memory, and the text tokenizer the directory carries ({@code tokenizer} is null when it has none). The
+ * model is validated as {@link ModelLoader#load} does, its tokenizer as {@code run --text} and {@code serve}
+ * load it, and every tensor is read once to count non-finite values.
  */
 public record ModelSummary(Path modelDir, SparseMixerConfig config, List<Path> files, long fileBytes,
-                           List<Tensor> tensors, Map<String, Long> parametersByComponent, double flopsPerSequence) {
+                           List<Tensor> tensors, Map<String, Long> parametersByComponent, double flopsPerSequence,
+                           ModelTokenizer tokenizer) {
 
     /** Components in report order. */
     public static final List<String> COMPONENTS = List.of("embeddings", "mixing", "attention", "dense FFN", "experts",
@@ -64,7 +66,7 @@ public record ModelSummary(Path modelDir, SparseMixerConfig config, List<Path> f
             }
             List<Path> files = weights.files().stream().map(f -> f.path()).toList();
             return new ModelSummary(modelDir, config, files, weights.fileBytes(), List.copyOf(tensors), byComponent,
-                    FlopCount.forward(config, 1));
+                    FlopCount.forward(config, 1), ModelTokenizer.load(modelDir, config).orElse(null));
         }
     }
 
@@ -136,6 +138,15 @@ public record ModelSummary(Path modelDir, SparseMixerConfig config, List<Path> f
         memory.put("stored_tensors", storedBytes());
         memory.put("engine_f32", engineBytes());
         root.put("non_finite_values", nonFinite());
+        if (tokenizer == null) {
+            root.putNull("tokenizer");
+        } else {
+            ObjectNode t = root.putObject("tokenizer");
+            t.put("file", tokenizer.file().getFileName().toString());
+            t.put("kind", tokenizer.kind().configName());
+            t.put("vocab_size", tokenizer.tokenizer().vocabSize());
+            t.put("truncator", tokenizer.packer().truncator().configName());
+        }
         ArrayNode list = root.putArray("tensors");
         for (Tensor t : tensors) {
             ObjectNode o = list.addObject();
@@ -184,6 +195,7 @@ public record ModelSummary(Path modelDir, SparseMixerConfig config, List<Path> f
         line(sb, "weights:     %s stored, %s in the engine (float32)", bytes(storedBytes()), bytes(engineBytes()));
         long bad = nonFinite();
         line(sb, "non-finite:  %s", bad == 0 ? "none" : String.format(Locale.ROOT, "%,d values (NaN or Inf; see the table)", bad));
+        line(sb, "tokenizer:   %s", tokenizer == null ? "none (token ids only: run --inputs, serve input_word_ids)" : tokenizer);
         int width = Math.max(4, tensors.stream().mapToInt(t -> t.name().length()).max().orElse(4));
         sb.append(System.lineSeparator());
         line(sb, "%-" + width + "s  %-5s  %-16s  %12s%s", "name", "dtype", "shape", "bytes", bad == 0 ? "" : "  NaN/+Inf/-Inf");
