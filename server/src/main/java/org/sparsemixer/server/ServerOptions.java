@@ -21,8 +21,12 @@ public record ServerOptions(String host, int port, int maxBatch, long maxDelayMi
     public static final int DEFAULT_MAX_BATCH = 8;
     public static final long DEFAULT_MAX_DELAY_MS = 2;
     public static final int DEFAULT_MAX_QUEUE = 64;
-    /** Base reaches its steady speed after about 10 calls (README: first-call latency). */
-    public static final int DEFAULT_WARMUP = 10;
+    /**
+     * Warm-up calls per batch size. From a cold JVM Base is within 10 % of its steady speed by the 3rd call at
+     * batch 1 and the 2nd at batch 8 (bench --timeline, bench/README.md "Serving"); 5 leaves a margin and
+     * makes Base ready in ~13 s instead of ~25-30 s with 10.
+     */
+    public static final int DEFAULT_WARMUP = 5;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_MAX_BODY_MB = 64;
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
