@@ -87,8 +87,7 @@ final class BenchCommand implements Callable<Integer> {
         SparseMixerEncoder encoder;
         if (model != null) {
             label = model.toString();
-            encoder = ModelLoader.load(model, options,
-                    weights.loadOptions());
+            encoder = ModelLoader.load(model, options, weights.loadOptions());
         } else {
             label = preset;
             SparseMixerConfig config = ModelPresets.byName(preset);

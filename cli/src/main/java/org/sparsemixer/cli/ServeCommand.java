@@ -87,7 +87,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServerOptions server = new ServerOptions(host, port, maxBatch, Math.round(maxDelayMs * 1000), maxQueue, warmup,
                 requestTimeoutMs, maxBodyMb << 20, drainTimeoutMs);
-        ServeSettings settings = new ServeSettings(model, preset, name, threadCount, weights.precision(), weights.allowNonFinite, server);
+        ServeSettings settings = new ServeSettings(model, preset, name, threadCount, weights.precision(),
+                weights.allowNonFinite, server);
         return Serve.run(settings, System.out, System.err);
     }
 }

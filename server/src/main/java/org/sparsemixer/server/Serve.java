@@ -52,10 +52,11 @@ public final class Serve {
             SignalHandler previousInt = Signal.handle(new Signal("INT"), s -> stop.countDown());
             try (InferenceServer server = InferenceServer.start(encoder, tokenizer, name, settings.server(), wrap)) {
                 double ready = (System.currentTimeMillis() - jvmStart) / 1000.0;
+                int warmupCalls = settings.server().warmupCalls();
                 err.printf(Locale.ROOT, "sparse-mixer serve: model '%s' ready in %.1f s from JVM start (load %.1f s,"
                                 + " warm-up %.1f s: %d %s at batch sizes %s, %d threads)%n",
-                        name, ready, loadNanos / 1e9, server.warmupNanos() / 1e9, settings.server().warmupCalls(),
-                        settings.server().warmupCalls() == 1 ? "call" : "calls",
+                        name, ready, loadNanos / 1e9, server.warmupNanos() / 1e9, warmupCalls,
+                        warmupCalls == 1 ? "call" : "calls",
                         Arrays.toString(server.warmupBatchSizes()), encoder.threads());
                 if (tokenizer != null) {
                     err.println("sparse-mixer serve: text inputs 'text' and 'text_pair' tokenized by " + tokenizer);

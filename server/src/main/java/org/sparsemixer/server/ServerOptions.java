@@ -24,7 +24,7 @@ public record ServerOptions(String host, int port, int maxBatch, long maxDelayMi
     /**
      * Warm-up calls per batch size. From a cold JVM Base is within 10 % of its steady speed by the 3rd call at
      * batch 1 and the 2nd at batch 8 (bench --timeline, bench/README.md "Serving"); 5 leaves a margin and
-     * makes Base ready in ~13 s instead of ~25-30 s with 10.
+     * makes Base ready in ~13 s instead of 22-32 s with 10.
      */
     public static final int DEFAULT_WARMUP = 5;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
