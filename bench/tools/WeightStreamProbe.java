@@ -1,0 +1,373 @@
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.sparsemixer.engine.WeightPrecision;
+import org.sparsemixer.engine.kernels.Epilogue;
+import org.sparsemixer.engine.kernels.Gemm;
+import org.sparsemixer.engine.kernels.PackedMatrix;
+
+/**
+ * Probe for issue 13: an expert's product at batch 1 (32 tokens x K against a weight matrix that comes from
+ * memory; ROWS, a multiple of 32, for larger batches) computed with the weights as the broadcast operand, read
+ * from 1, 2 or 4 interleaved streams, against the engine's {@code Gemm.multiply} on the same values
+ * (prepacked; its streamed path up to 48 rows). Single thread.
+ * <p>
+ * Layout of the probe's weights for S streams of F = 12 / S columns: groups of F consecutive columns, each
+ * group k-major ({@code [group][k][F]}, zero-padded to whole tiles); tile t computes the 12 columns of groups
+ * t, t + T, t + 2T, ... (T tiles), so its S streams lie far apart in memory and their cache misses overlap.
+ * The activations are transposed once to [K][32] and read as two vectors a step. Each output element is the
+ * same fused multiply-add chain in ascending k as the engine's, so the probe checks the results bit for bit.
+ * <p>
+ * Run (after {@code ./mvnw -q -pl engine -am package -DskipTests}):
+ * <pre>
+ * java --add-modules jdk.incubator.vector -Xmx8g -cp engine/target/engine-0.1.0-SNAPSHOT.jar \
+ *     bench/tools/WeightStreamProbe.java [K] [N] [COPIES] [ROWS]   (default 512 2048 64 32: 256 MB of weights)
+ * </pre>
+ * The check always writes C; the timed calls do too, unless {@code -Dtransposed=true}: writing a tile's 12 x 32
+ * values into 32 rows of C, 12 scattered columns each, costs about a third of the probe's time.
+ * Needs 512-bit vectors (AVX-512).
+ */
+public class WeightStreamProbe {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    static int ROWS = 32;
+    /**
+     * {@code -Dtransposed=true}: leave each tile in its transposed form (12 columns x 32 rows, as a first expert
+     * product would hand it to the second, whose A it is) instead of writing it into C row by row.
+     */
+    static final boolean TRANSPOSED = Boolean.getBoolean("transposed");
+
+    /** 12 output columns from 1 weight stream of 12 columns each, 32 rows (two vectors). */
+    static void tile1(float[] wp, int w0, float[] at, int aOff, int k, float[] ct) {
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = FloatVector.zero(S);
+        for (int kk = 0, ao = aOff; kk < k; kk++, w0 += 12, ao += 32) {
+            FloatVector a0 = FloatVector.fromArray(S, at, ao);
+            FloatVector a1 = FloatVector.fromArray(S, at, ao + 16);
+            FloatVector b0 = FloatVector.broadcast(S, wp[w0]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a1.fma(b0, c0_1);
+            FloatVector b1 = FloatVector.broadcast(S, wp[w0 + 1]);
+            c1_0 = a0.fma(b1, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector b2 = FloatVector.broadcast(S, wp[w0 + 2]);
+            c2_0 = a0.fma(b2, c2_0);
+            c2_1 = a1.fma(b2, c2_1);
+            FloatVector b3 = FloatVector.broadcast(S, wp[w0 + 3]);
+            c3_0 = a0.fma(b3, c3_0);
+            c3_1 = a1.fma(b3, c3_1);
+            FloatVector b4 = FloatVector.broadcast(S, wp[w0 + 4]);
+            c4_0 = a0.fma(b4, c4_0);
+            c4_1 = a1.fma(b4, c4_1);
+            FloatVector b5 = FloatVector.broadcast(S, wp[w0 + 5]);
+            c5_0 = a0.fma(b5, c5_0);
+            c5_1 = a1.fma(b5, c5_1);
+            FloatVector b6 = FloatVector.broadcast(S, wp[w0 + 6]);
+            c6_0 = a0.fma(b6, c6_0);
+            c6_1 = a1.fma(b6, c6_1);
+            FloatVector b7 = FloatVector.broadcast(S, wp[w0 + 7]);
+            c7_0 = a0.fma(b7, c7_0);
+            c7_1 = a1.fma(b7, c7_1);
+            FloatVector b8 = FloatVector.broadcast(S, wp[w0 + 8]);
+            c8_0 = a0.fma(b8, c8_0);
+            c8_1 = a1.fma(b8, c8_1);
+            FloatVector b9 = FloatVector.broadcast(S, wp[w0 + 9]);
+            c9_0 = a0.fma(b9, c9_0);
+            c9_1 = a1.fma(b9, c9_1);
+            FloatVector b10 = FloatVector.broadcast(S, wp[w0 + 10]);
+            c10_0 = a0.fma(b10, c10_0);
+            c10_1 = a1.fma(b10, c10_1);
+            FloatVector b11 = FloatVector.broadcast(S, wp[w0 + 11]);
+            c11_0 = a0.fma(b11, c11_0);
+            c11_1 = a1.fma(b11, c11_1);
+        }
+        c0_0.intoArray(ct, 0);
+        c0_1.intoArray(ct, 16);
+        c1_0.intoArray(ct, 32);
+        c1_1.intoArray(ct, 48);
+        c2_0.intoArray(ct, 64);
+        c2_1.intoArray(ct, 80);
+        c3_0.intoArray(ct, 96);
+        c3_1.intoArray(ct, 112);
+        c4_0.intoArray(ct, 128);
+        c4_1.intoArray(ct, 144);
+        c5_0.intoArray(ct, 160);
+        c5_1.intoArray(ct, 176);
+        c6_0.intoArray(ct, 192);
+        c6_1.intoArray(ct, 208);
+        c7_0.intoArray(ct, 224);
+        c7_1.intoArray(ct, 240);
+        c8_0.intoArray(ct, 256);
+        c8_1.intoArray(ct, 272);
+        c9_0.intoArray(ct, 288);
+        c9_1.intoArray(ct, 304);
+        c10_0.intoArray(ct, 320);
+        c10_1.intoArray(ct, 336);
+        c11_0.intoArray(ct, 352);
+        c11_1.intoArray(ct, 368);
+    }
+
+    /** 12 output columns from 2 weight streams of 6 columns each, 32 rows (two vectors). */
+    static void tile2(float[] wp, int w0, int w1, float[] at, int aOff, int k, float[] ct) {
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = FloatVector.zero(S);
+        for (int kk = 0, ao = aOff; kk < k; kk++, w0 += 6, w1 += 6, ao += 32) {
+            FloatVector a0 = FloatVector.fromArray(S, at, ao);
+            FloatVector a1 = FloatVector.fromArray(S, at, ao + 16);
+            FloatVector b0 = FloatVector.broadcast(S, wp[w0]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a1.fma(b0, c0_1);
+            FloatVector b1 = FloatVector.broadcast(S, wp[w0 + 1]);
+            c1_0 = a0.fma(b1, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector b2 = FloatVector.broadcast(S, wp[w0 + 2]);
+            c2_0 = a0.fma(b2, c2_0);
+            c2_1 = a1.fma(b2, c2_1);
+            FloatVector b3 = FloatVector.broadcast(S, wp[w0 + 3]);
+            c3_0 = a0.fma(b3, c3_0);
+            c3_1 = a1.fma(b3, c3_1);
+            FloatVector b4 = FloatVector.broadcast(S, wp[w0 + 4]);
+            c4_0 = a0.fma(b4, c4_0);
+            c4_1 = a1.fma(b4, c4_1);
+            FloatVector b5 = FloatVector.broadcast(S, wp[w0 + 5]);
+            c5_0 = a0.fma(b5, c5_0);
+            c5_1 = a1.fma(b5, c5_1);
+            FloatVector b6 = FloatVector.broadcast(S, wp[w1]);
+            c6_0 = a0.fma(b6, c6_0);
+            c6_1 = a1.fma(b6, c6_1);
+            FloatVector b7 = FloatVector.broadcast(S, wp[w1 + 1]);
+            c7_0 = a0.fma(b7, c7_0);
+            c7_1 = a1.fma(b7, c7_1);
+            FloatVector b8 = FloatVector.broadcast(S, wp[w1 + 2]);
+            c8_0 = a0.fma(b8, c8_0);
+            c8_1 = a1.fma(b8, c8_1);
+            FloatVector b9 = FloatVector.broadcast(S, wp[w1 + 3]);
+            c9_0 = a0.fma(b9, c9_0);
+            c9_1 = a1.fma(b9, c9_1);
+            FloatVector b10 = FloatVector.broadcast(S, wp[w1 + 4]);
+            c10_0 = a0.fma(b10, c10_0);
+            c10_1 = a1.fma(b10, c10_1);
+            FloatVector b11 = FloatVector.broadcast(S, wp[w1 + 5]);
+            c11_0 = a0.fma(b11, c11_0);
+            c11_1 = a1.fma(b11, c11_1);
+        }
+        c0_0.intoArray(ct, 0);
+        c0_1.intoArray(ct, 16);
+        c1_0.intoArray(ct, 32);
+        c1_1.intoArray(ct, 48);
+        c2_0.intoArray(ct, 64);
+        c2_1.intoArray(ct, 80);
+        c3_0.intoArray(ct, 96);
+        c3_1.intoArray(ct, 112);
+        c4_0.intoArray(ct, 128);
+        c4_1.intoArray(ct, 144);
+        c5_0.intoArray(ct, 160);
+        c5_1.intoArray(ct, 176);
+        c6_0.intoArray(ct, 192);
+        c6_1.intoArray(ct, 208);
+        c7_0.intoArray(ct, 224);
+        c7_1.intoArray(ct, 240);
+        c8_0.intoArray(ct, 256);
+        c8_1.intoArray(ct, 272);
+        c9_0.intoArray(ct, 288);
+        c9_1.intoArray(ct, 304);
+        c10_0.intoArray(ct, 320);
+        c10_1.intoArray(ct, 336);
+        c11_0.intoArray(ct, 352);
+        c11_1.intoArray(ct, 368);
+    }
+
+    /** 12 output columns from 4 weight streams of 3 columns each, 32 rows (two vectors). */
+    static void tile4(float[] wp, int w0, int w1, int w2, int w3, float[] at, int aOff, int k, float[] ct) {
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = FloatVector.zero(S);
+        for (int kk = 0, ao = aOff; kk < k; kk++, w0 += 3, w1 += 3, w2 += 3, w3 += 3, ao += 32) {
+            FloatVector a0 = FloatVector.fromArray(S, at, ao);
+            FloatVector a1 = FloatVector.fromArray(S, at, ao + 16);
+            FloatVector b0 = FloatVector.broadcast(S, wp[w0]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a1.fma(b0, c0_1);
+            FloatVector b1 = FloatVector.broadcast(S, wp[w0 + 1]);
+            c1_0 = a0.fma(b1, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector b2 = FloatVector.broadcast(S, wp[w0 + 2]);
+            c2_0 = a0.fma(b2, c2_0);
+            c2_1 = a1.fma(b2, c2_1);
+            FloatVector b3 = FloatVector.broadcast(S, wp[w1]);
+            c3_0 = a0.fma(b3, c3_0);
+            c3_1 = a1.fma(b3, c3_1);
+            FloatVector b4 = FloatVector.broadcast(S, wp[w1 + 1]);
+            c4_0 = a0.fma(b4, c4_0);
+            c4_1 = a1.fma(b4, c4_1);
+            FloatVector b5 = FloatVector.broadcast(S, wp[w1 + 2]);
+            c5_0 = a0.fma(b5, c5_0);
+            c5_1 = a1.fma(b5, c5_1);
+            FloatVector b6 = FloatVector.broadcast(S, wp[w2]);
+            c6_0 = a0.fma(b6, c6_0);
+            c6_1 = a1.fma(b6, c6_1);
+            FloatVector b7 = FloatVector.broadcast(S, wp[w2 + 1]);
+            c7_0 = a0.fma(b7, c7_0);
+            c7_1 = a1.fma(b7, c7_1);
+            FloatVector b8 = FloatVector.broadcast(S, wp[w2 + 2]);
+            c8_0 = a0.fma(b8, c8_0);
+            c8_1 = a1.fma(b8, c8_1);
+            FloatVector b9 = FloatVector.broadcast(S, wp[w3]);
+            c9_0 = a0.fma(b9, c9_0);
+            c9_1 = a1.fma(b9, c9_1);
+            FloatVector b10 = FloatVector.broadcast(S, wp[w3 + 1]);
+            c10_0 = a0.fma(b10, c10_0);
+            c10_1 = a1.fma(b10, c10_1);
+            FloatVector b11 = FloatVector.broadcast(S, wp[w3 + 2]);
+            c11_0 = a0.fma(b11, c11_0);
+            c11_1 = a1.fma(b11, c11_1);
+        }
+        c0_0.intoArray(ct, 0);
+        c0_1.intoArray(ct, 16);
+        c1_0.intoArray(ct, 32);
+        c1_1.intoArray(ct, 48);
+        c2_0.intoArray(ct, 64);
+        c2_1.intoArray(ct, 80);
+        c3_0.intoArray(ct, 96);
+        c3_1.intoArray(ct, 112);
+        c4_0.intoArray(ct, 128);
+        c4_1.intoArray(ct, 144);
+        c5_0.intoArray(ct, 160);
+        c5_1.intoArray(ct, 176);
+        c6_0.intoArray(ct, 192);
+        c6_1.intoArray(ct, 208);
+        c7_0.intoArray(ct, 224);
+        c7_1.intoArray(ct, 240);
+        c8_0.intoArray(ct, 256);
+        c8_1.intoArray(ct, 272);
+        c9_0.intoArray(ct, 288);
+        c9_1.intoArray(ct, 304);
+        c10_0.intoArray(ct, 320);
+        c10_1.intoArray(ct, 336);
+        c11_0.intoArray(ct, 352);
+        c11_1.intoArray(ct, 368);
+    }
+
+    /** The probe's layout for {@code streams} streams; returns {packed, tiles}. */
+    static float[] pack(float[] w, int k, int n, int streams) {
+        int f = 12 / streams;
+        int groups = (n + f - 1) / f;
+        int tiles = (groups + streams - 1) / streams;
+        float[] out = new float[tiles * streams * k * f];
+        for (int g = 0; g < groups; g++) {
+            for (int kk = 0; kk < k; kk++) {
+                for (int o = 0; o < f && g * f + o < n; o++) {
+                    out[(g * k + kk) * f + o] = w[kk * n + g * f + o];
+                }
+            }
+        }
+        return out;
+    }
+
+    static void multiply(float[] wp, int k, int n, int streams, float[] at, float[] ct, float[] c, boolean write) {
+        int f = 12 / streams;
+        int groups = (n + f - 1) / f;
+        int tiles = (groups + streams - 1) / streams;
+        int stride = tiles * k * f;
+        for (int t = 0; t < tiles; t++) {
+            int w0 = t * k * f;
+            for (int block = 0; block < ROWS / 32; block++) {
+                int a0 = block * k * 32;
+                switch (streams) {
+                    case 1 -> tile1(wp, w0, at, a0, k, ct);
+                    case 2 -> tile2(wp, w0, w0 + stride, at, a0, k, ct);
+                    default -> tile4(wp, w0, w0 + stride, w0 + 2 * stride, w0 + 3 * stride, at, a0, k, ct);
+                }
+                for (int r = 0; r < 12 && write; r++) {
+                    int col = (t + (r / f) * tiles) * f + r % f;
+                    if (col < n) {
+                        for (int tok = 0; tok < 32; tok++) {
+                            c[(block * 32 + tok) * n + col] = ct[r * 32 + tok];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        int k = args.length > 0 ? Integer.parseInt(args[0]) : 512;
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
+        int copies = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+        ROWS = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        SplittableRandom random = new SplittableRandom(13);
+        float[] a = new float[ROWS * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        // A transposed per block of 32 rows: [block][k][32]
+        float[] at = new float[ROWS * k];
+        for (int tok = 0; tok < ROWS; tok++) {
+            for (int kk = 0; kk < k; kk++) {
+                at[(tok / 32 * k + kk) * 32 + tok % 32] = a[tok * k + kk];
+            }
+        }
+        int[] streamCounts = {1, 2, 4};
+        PackedMatrix[] engine = new PackedMatrix[copies];
+        float[][][] probe = new float[streamCounts.length][copies][];
+        for (int q = 0; q < copies; q++) {
+            float[] w = new float[k * n];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (random.nextGaussian() * 0.02);
+            }
+            engine[q] = PackedMatrix.pack(w, 0, k, n, WeightPrecision.F32);
+            for (int s = 0; s < streamCounts.length; s++) {
+                probe[s][q] = pack(w, k, n, streamCounts[s]);
+            }
+        }
+        float[] expected = new float[ROWS * n];
+        float[] actual = new float[ROWS * n];
+        float[] ct = new float[12 * 32];
+        for (int s = 0; s < streamCounts.length; s++) {
+            Gemm.multiply(a, 0, k, ROWS, engine[copies - 1], expected, 0, n, Epilogue.none());
+            multiply(probe[s][copies - 1], k, n, streamCounts[s], at, ct, actual, true);
+            if (!Arrays.equals(expected, actual)) {
+                throw new AssertionError(streamCounts[s] + " streams: results differ from Gemm.multiply");
+            }
+        }
+        System.out.printf("%dx%dx%d, %d weight copies (%d MB), results bit-identical to Gemm.multiply%n",
+                ROWS, k, n, copies, (long) copies * k * n * 4 >> 20);
+        String[] names = {"engine", "1 stream", "2 streams", "4 streams"};
+        List<List<Double>> rates = new ArrayList<>();
+        for (int v = 0; v < names.length; v++) {
+            rates.add(new ArrayList<>());
+        }
+        for (int round = 0; round < 9; round++) {
+            for (int v = 0; v < names.length; v++) {
+                long start = System.nanoTime();
+                int calls = 0;
+                while (System.nanoTime() - start < 300_000_000L) {
+                    int q = calls % copies;
+                    if (v == 0) {
+                        Gemm.multiply(a, 0, k, ROWS, engine[q], actual, 0, n, Epilogue.none());
+                    } else {
+                        multiply(probe[v - 1][q], k, n, streamCounts[v - 1], at, ct, actual, !TRANSPOSED);
+                    }
+                    calls++;
+                }
+                if (round >= 2) {
+                    rates.get(v).add(2.0 * ROWS * k * n * calls / (System.nanoTime() - start));
+                }
+            }
+        }
+        for (int v = 0; v < names.length; v++) {
+            List<Double> r = rates.get(v);
+            Collections.sort(r);
+            System.out.printf("%-10s %6.1f GFLOP/s (median of %d rounds; %.2fx the engine)%n", names[v],
+                    r.get(r.size() / 2), r.size(), r.get(r.size() / 2) / median(rates.get(0)));
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}
