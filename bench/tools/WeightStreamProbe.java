@@ -14,7 +14,8 @@ import org.sparsemixer.engine.kernels.PackedMatrix;
  * Probe for issue 13: an expert's product at batch 1 (32 tokens x K against a weight matrix that comes from
  * memory; ROWS, a multiple of 32, for larger batches) computed with the weights as the broadcast operand, read
  * from 1, 2 or 4 interleaved streams, against the engine's {@code Gemm.multiply} on the same values
- * (prepacked; its streamed path up to 48 rows). Single thread.
+ * (prepacked; its streamed path up to 48 rows). One thread, or {@code -Dthreads=N} threads at once, each on
+ * its own weight copies (as Base runs one expert per thread); figures are then totals.
  * <p>
  * Layout of the probe's weights for S streams of F = 12 / S columns: groups of F consecutive columns, each
  * group k-major ({@code [group][k][F]}, zero-padded to whole tiles); tile t computes the 12 columns of groups
@@ -332,28 +333,51 @@ public class WeightStreamProbe {
                 throw new AssertionError(streamCounts[s] + " streams: results differ from Gemm.multiply");
             }
         }
-        System.out.printf("%dx%dx%d, %d weight copies (%d MB), results bit-identical to Gemm.multiply%n",
-                ROWS, k, n, copies, (long) copies * k * n * 4 >> 20);
+        System.out.printf("%dx%dx%d, %d weight copies (%d MB), %d thread(s), results bit-identical to Gemm.multiply%n",
+                ROWS, k, n, copies, (long) copies * k * n * 4 >> 20, Integer.getInteger("threads", 1));
         String[] names = {"engine", "1 stream", "2 streams", "4 streams"};
         List<List<Double>> rates = new ArrayList<>();
         for (int v = 0; v < names.length; v++) {
             rates.add(new ArrayList<>());
         }
+        int threads = Integer.getInteger("threads", 1);
         for (int round = 0; round < 9; round++) {
             for (int v = 0; v < names.length; v++) {
+                int variant = v;
+                long[] calls = new long[threads];
                 long start = System.nanoTime();
-                int calls = 0;
-                while (System.nanoTime() - start < 300_000_000L) {
-                    int q = calls % copies;
-                    if (v == 0) {
-                        Gemm.multiply(a, 0, k, ROWS, engine[q], actual, 0, n, Epilogue.none());
-                    } else {
-                        multiply(probe[v - 1][q], k, n, streamCounts[v - 1], at, ct, actual, !TRANSPOSED);
-                    }
-                    calls++;
+                Thread[] workers = new Thread[threads];
+                for (int th = 0; th < threads; th++) {
+                    int id = th;
+                    // each thread its own outputs and its own share of the weight copies, as experts run in Base
+                    workers[th] = new Thread(() -> {
+                        float[] out = new float[ROWS * n];
+                        float[] tile = new float[12 * 32];
+                        int done = 0;
+                        while (System.nanoTime() - start < 300_000_000L) {
+                            int q = (done * threads + id) % copies;
+                            if (variant == 0) {
+                                Gemm.multiply(a, 0, k, ROWS, engine[q], out, 0, n, Epilogue.none());
+                            } else {
+                                multiply(probe[variant - 1][q], k, n, streamCounts[variant - 1], at, tile, out,
+                                        !TRANSPOSED);
+                            }
+                            done++;
+                        }
+                        calls[id] = done;
+                    });
+                    workers[th].start();
                 }
+                for (Thread worker : workers) {
+                    try {
+                        worker.join();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                long total = java.util.Arrays.stream(calls).sum();
                 if (round >= 2) {
-                    rates.get(v).add(2.0 * ROWS * k * n * calls / (System.nanoTime() - start));
+                    rates.get(v).add(2.0 * ROWS * k * n * total / (System.nanoTime() - start));
                 }
             }
         }
