@@ -89,8 +89,11 @@ class EncoderBenchmarkTest {
             EncoderBenchmark.Result warm = EncoderBenchmark.run(encoder, input, 2, 3, 1, () -> counter[0] += 1000);
             assertEquals(1000, warm.allocatedBytes(), "the counter is read once before and once after the timed calls");
             assertEquals(-1, cold.allocatedBytes());
-            assertTrue(warm.warmupNanos() > cold.warmupNanos(), "two warm-up calls take longer than none: "
-                    + warm.warmupNanos() + " vs " + cold.warmupNanos());
+            // Not against the cold run's warm-up: with no calls it is a few fixed steps, which a cold JVM can make
+            // slower than two small calls later (241 us against 102 us once in CI). Two calls outlast the fastest one.
+            assertTrue(warm.warmupNanos() > warm.latenciesNanos()[0], "two warm-up calls take longer than the fastest "
+                    + "timed call: " + warm.warmupNanos() + " vs " + warm.latenciesNanos()[0]);
+            assertTrue(cold.warmupNanos() >= 0);
         }
     }
 }
