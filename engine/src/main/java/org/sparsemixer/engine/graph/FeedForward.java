@@ -4,27 +4,52 @@ import org.sparsemixer.engine.kernels.ComputePool;
 import org.sparsemixer.engine.kernels.Epilogue;
 import org.sparsemixer.engine.kernels.Gemm;
 import org.sparsemixer.engine.kernels.PackedMatrix;
+import org.sparsemixer.engine.kernels.StreamedGemm;
+import org.sparsemixer.engine.kernels.StreamedMatrix;
 
-/** {@code ffn(a) = gelu(a @ intermediate + b1) @ output + b2}; the dense layer's FFN and each expert. */
+/**
+ * {@code ffn(a) = gelu(a @ intermediate + b1) @ output + b2}; the dense layer's FFN and each expert. An
+ * expert's F32 weights are held as {@link StreamedMatrix} instead: its few tokens meet weights that come from
+ * memory on every call, and {@link StreamedGemm} reads them at the rate it computes (same results, bit for bit).
+ */
 final class FeedForward {
+    /** Per-thread A^T, gelu(A x W1 + b1)^T and the output^T of the streamed form. */
+    private static final ThreadScratch TOKENS_T = new ThreadScratch();
+    private static final ThreadScratch INNER_T = new ThreadScratch();
+    private static final ThreadScratch OUT_T = new ThreadScratch();
+
     private final PackedMatrix intermediate;
     private final float[] intermediateBias;
     private final PackedMatrix output;
     private final float[] outputBias;
+    private final StreamedMatrix streamedIntermediate;
+    private final StreamedMatrix streamedOutput;
 
     FeedForward(PackedMatrix intermediate, float[] intermediateBias, PackedMatrix output, float[] outputBias) {
         this.intermediate = intermediate;
         this.intermediateBias = intermediateBias;
         this.output = output;
         this.outputBias = outputBias;
+        this.streamedIntermediate = null;
+        this.streamedOutput = null;
+    }
+
+    /** An expert whose weights stream ({@link StreamedGemm}); {@link #forward} then takes no residual. */
+    FeedForward(StreamedMatrix intermediate, float[] intermediateBias, StreamedMatrix output, float[] outputBias) {
+        this.intermediate = null;
+        this.intermediateBias = intermediateBias;
+        this.output = null;
+        this.outputBias = outputBias;
+        this.streamedIntermediate = intermediate;
+        this.streamedOutput = output;
     }
 
     int hidden() {
-        return intermediate.rows();
+        return intermediate != null ? intermediate.rows() : streamedIntermediate.rows();
     }
 
     int inner() {
-        return intermediate.cols();
+        return intermediate != null ? intermediate.cols() : streamedIntermediate.cols();
     }
 
     /**
@@ -42,8 +67,30 @@ final class FeedForward {
     void forward(ComputePool pool, float[] x, int xOffset, int rows, float[] inner, float[] residual,
                  float[] out, int outOffset) {
         int h = hidden();
+        if (streamedIntermediate != null) {
+            forwardStreamed(pool, x, xOffset, rows, residual, out, outOffset);
+            return;
+        }
         Gemm.multiply(pool, x, xOffset, h, rows, intermediate, inner, 0, inner(), Epilogue.biasGelu(intermediateBias));
         Epilogue last = residual == null ? Epilogue.bias(outputBias) : Epilogue.biasResidual(outputBias, residual, 0, h);
         Gemm.multiply(pool, inner, 0, inner(), rows, output, out, outOffset, h, last);
+    }
+
+    /** The streamed form: rows transposed into blocks, the two products chained in transposed form, rows back. */
+    private void forwardStreamed(ComputePool pool, float[] x, int xOffset, int rows, float[] residual, float[] out,
+                                 int outOffset) {
+        if (residual != null) {
+            throw new IllegalStateException("a streamed expert adds no residual");
+        }
+        int h = hidden();
+        int f = inner();
+        int blocks = StreamedGemm.blocks(rows);
+        float[] tokensT = TOKENS_T.get(blocks * StreamedGemm.BLOCK * h);
+        float[] innerT = INNER_T.get(blocks * StreamedGemm.BLOCK * f);
+        float[] outT = OUT_T.get(blocks * StreamedGemm.BLOCK * h);
+        StreamedGemm.transposeIn(x, xOffset, rows, h, tokensT);
+        StreamedGemm.multiply(pool, tokensT, rows, streamedIntermediate, intermediateBias, true, innerT);
+        StreamedGemm.multiply(pool, innerT, rows, streamedOutput, outputBias, false, outT);
+        StreamedGemm.transposeOut(outT, rows, h, out, outOffset);
     }
 }

@@ -12,6 +12,7 @@ import org.sparsemixer.engine.StageTimes;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.kernels.ComputePool;
+import org.sparsemixer.engine.kernels.StreamedMatrix;
 
 /**
  * The frozen Sparse Mixer encoder. Weights are copied into kernel-ready form when it is built and
@@ -87,9 +88,13 @@ public final class SparseMixerEncoder implements AutoCloseable {
             float[] outerBias = w.floats(m + "experts/output/bias");
             FeedForward[] experts = new FeedForward[c.numExperts()];
             for (int e = 0; e < experts.length; e++) {
-                experts[e] = new FeedForward(w.sliceMatrix(m + "experts/intermediate/kernel", e, h, f),
-                        Weights.sliceVector(innerBias, e, f),
-                        w.sliceMatrix(m + "experts/output/kernel", e, f, h), Weights.sliceVector(outerBias, e, h));
+                StreamedMatrix streamed = w.sliceStreamed(m + "experts/intermediate/kernel", e, h, f);
+                experts[e] = streamed != null
+                        ? new FeedForward(streamed, Weights.sliceVector(innerBias, e, f),
+                                w.sliceStreamed(m + "experts/output/kernel", e, f, h), Weights.sliceVector(outerBias, e, h))
+                        : new FeedForward(w.sliceMatrix(m + "experts/intermediate/kernel", e, h, f),
+                                Weights.sliceVector(innerBias, e, f),
+                                w.sliceMatrix(m + "experts/output/kernel", e, f, h), Weights.sliceVector(outerBias, e, h));
             }
             w.endOfStacks();
             moe = new MixtureOfExperts(router, experts);

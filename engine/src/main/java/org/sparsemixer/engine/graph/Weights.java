@@ -5,6 +5,7 @@ import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.kernels.PackedMatrix;
+import org.sparsemixer.engine.kernels.StreamedMatrix;
 import org.sparsemixer.engine.kernels.WeightTable;
 
 /**
@@ -123,6 +124,10 @@ final class Weights {
      * own so that the whole stack (64 MB per MoE kernel in Base) is never held at once.
      */
     PackedMatrix sliceMatrix(String name, int index, int rows, int cols) {
+        return count(PackedMatrix.pack(sliceValues(name, index), 0, rows, cols, precision));
+    }
+
+    private float[] sliceValues(String name, int index) {
         int[] shape = shape(name);
         if (shape.length < 2 || index < 0 || index >= shape[0]) {
             throw new IllegalStateException("tensor " + name + " has no slice " + index);
@@ -134,7 +139,21 @@ final class Weights {
                     + (values == null ? "nothing" : values.length + " values") + " for slice " + index + ", expected "
                     + expected);
         }
-        return count(PackedMatrix.pack(values, 0, rows, cols, precision));
+        return values;
+    }
+
+    /**
+     * As {@link #sliceMatrix}, laid out for {@link org.sparsemixer.engine.kernels.StreamedGemm} when the weights
+     * are F32, or null for 16-bit weights (which keep the panel layout and its widening kernels).
+     */
+    StreamedMatrix sliceStreamed(String name, int index, int rows, int cols) {
+        if (precision != WeightPrecision.F32) {
+            return null;
+        }
+        float[] values = sliceValues(name, index);
+        StreamedMatrix m = StreamedMatrix.pack(values, 0, rows, cols);
+        bytes += m.storageBytes();
+        return m;
     }
 
     /** Drops the stacked tensors read whole for slicing (the graph has taken its slices of them). */

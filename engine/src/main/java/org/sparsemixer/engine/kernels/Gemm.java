@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The one entry point for every dense product of the encoder.
+ * The one entry point for every dense product of the encoder, but for the F32 experts' ({@link StreamedGemm}).
  * <p>
  * <b>Summation order (the determinism contract).</b> Every output element is
  * {@code c = 0; for k = 0 .. K-1 ascending: c = fma(A[m, k], B[k, n], c)}, one exact chain of fused

@@ -93,15 +93,17 @@ class HalfPrecisionEncoderTest {
                      EncoderOptions.threads(1).withWeightPrecision(WeightPrecision.BF16));
              SparseMixerEncoder f16 = SparseMixerEncoder.create(config, weights,
                      EncoderOptions.threads(1).withWeightPrecision(WeightPrecision.F16))) {
-            double ratio = (double) bf16.weightBytes() / f32.weightBytes();
-            assertTrue(ratio > 0.5 && ratio < 0.52, "BF16 / F32 weight bytes " + ratio);
-            assertEquals(bf16.weightBytes(), f16.weightBytes());
-            // F32: 4 bytes per parameter, plus the padding of the router's panel (4 experts in a 16-wide panel)
             long parameters = 0;
             for (var e : org.sparsemixer.engine.ModelLayout.expectedTensors(config).values()) {
                 parameters += org.sparsemixer.engine.ModelLayout.elementCount(e);
             }
-            assertTrue(f32.weightBytes() >= 4 * parameters && f32.weightBytes() < 1.01 * 4 * parameters,
+            // 16-bit: 2 bytes per parameter, plus the padding of the router's panel (4 experts in a 16-wide panel)
+            double ratio = (double) bf16.weightBytes() / (4 * parameters);
+            assertTrue(ratio > 0.5 && ratio < 0.52, "BF16 bytes / 4 x parameters " + ratio);
+            assertEquals(bf16.weightBytes(), f16.weightBytes());
+            // F32: 4 bytes per parameter, plus that padding and the F32 experts' streamed layout, whose tiles are
+            // 12 columns wide (72 for these experts' 64 output columns; 2052 for Base's 2048)
+            assertTrue(f32.weightBytes() >= 4 * parameters && f32.weightBytes() < 1.06 * 4 * parameters,
                     f32.weightBytes() + " bytes for " + parameters + " parameters");
         }
     }

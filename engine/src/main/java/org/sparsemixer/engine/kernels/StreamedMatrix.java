@@ -1,0 +1,86 @@
+package org.sparsemixer.engine.kernels;
+
+/**
+ * A weight matrix B [K, N] laid out for {@link StreamedGemm}: products with few rows (an expert's tokens) in
+ * which B comes from memory once per product and is the broadcast operand.
+ * <p>
+ * Layout: the columns in groups of {@link #GROUP}; group g holds {@code B[k, 3g .. 3g + 2]} for k ascending,
+ * at {@code data[(g * K + k) * 3 + o]} (zero past N), and the groups are padded to {@code 4 T}, T =
+ * {@link #tiles()}. Tile t reads groups t, t + T, t + 2T and t + 3T: four sequential streams a quarter of the
+ * matrix apart, each 12 bytes a step of k, so their cache misses overlap and B arrives at the rate the
+ * multiply-adds use it. Against the panel layout of {@link PackedMatrix}, whose first row tile waits for each
+ * panel to arrive before the others compute from L2, an expert's 32 x 512 x 2048 product from memory ran
+ * 1.7x as fast and 256 x 512 x 2048 1.2x on one thread of the Intel machine
+ * ({@code bench/tools/WeightStreamProbe.java}).
+ */
+public final class StreamedMatrix {
+    /** Columns per stream of a tile. */
+    public static final int GROUP = 3;
+    /** Streams per tile. */
+    public static final int STREAMS = 4;
+
+    private final int rows;
+    private final int cols;
+    private final int tiles;
+    final float[] data;
+
+    private StreamedMatrix(int rows, int cols, int tiles, float[] data) {
+        this.rows = rows;
+        this.cols = cols;
+        this.tiles = tiles;
+        this.data = data;
+    }
+
+    /** Packs the row-major [rows, cols] matrix at {@code source[offset]}. */
+    public static StreamedMatrix pack(float[] source, int offset, int rows, int cols) {
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("a streamed matrix needs rows and columns, not " + rows + " x " + cols);
+        }
+        if (offset < 0 || (long) rows * cols > source.length - (long) offset) {
+            throw new IllegalArgumentException(rows + " x " + cols + " values at offset " + offset + " overrun "
+                    + source.length);
+        }
+        int groups = (cols + GROUP - 1) / GROUP;
+        int tiles = (groups + STREAMS - 1) / STREAMS;
+        float[] data = new float[Math.multiplyExact(Math.multiplyExact(tiles * STREAMS, rows), GROUP)];
+        for (int g = 0; g < groups; g++) {
+            int width = Math.min(GROUP, cols - g * GROUP);
+            for (int k = 0; k < rows; k++) {
+                int src = offset + k * cols + g * GROUP;
+                int dst = (g * rows + k) * GROUP;
+                for (int o = 0; o < width; o++) {
+                    data[dst + o] = source[src + o];
+                }
+            }
+        }
+        return new StreamedMatrix(rows, cols, tiles, data);
+    }
+
+    /** K. */
+    public int rows() {
+        return rows;
+    }
+
+    /** N. */
+    public int cols() {
+        return cols;
+    }
+
+    /** Tiles of {@code STREAMS x GROUP} columns. */
+    public int tiles() {
+        return tiles;
+    }
+
+    /** Bytes of memory the matrix holds. */
+    public long storageBytes() {
+        return 4L * data.length;
+    }
+
+    /** B[k, j]. */
+    public float get(int k, int j) {
+        if (k < 0 || k >= rows || j < 0 || j >= cols) {
+            throw new IndexOutOfBoundsException("(" + k + ", " + j + ") of " + rows + " x " + cols);
+        }
+        return data[((j / GROUP) * rows + k) * GROUP + j % GROUP];
+    }
+}
