@@ -138,8 +138,8 @@ public final class Fft2d {
                 sc[pi + b] = 0.5f * (sc[zi0 + b] - sc[wi0 + b]);
             }
         }
-        transpose(sc, hRe, H, sc, tRe, Sh, Sh, H);
-        transpose(sc, hIm, H, sc, tIm, Sh, Sh, H);
+        Transpose8.matrix(sc, hRe, H, sc, tRe, Sh, Sh, H);
+        Transpose8.matrix(sc, hIm, H, sc, tIm, Sh, Sh, H);
 
         // 3. FFT along H for each of the Sh half-spectrum rows (batch contiguous): U[k][n] = Y[n][k], n <= S/2
         rowFft.transform(sc, tRe, sc, tIm, Sh, sc, fftOff);
@@ -163,39 +163,15 @@ public final class Fft2d {
             }
             mOff = tIm;
         }
-        transpose(sc, p, Sh, out, outOff, H, H, Sh);
+        Transpose8.matrix(sc, p, Sh, out, outOff, H, H, Sh);
         final int nm = S - Sh; // mirrored rows S - n for n = 1..nm
         if (nm > 0) {
             for (int n = 1; n <= nm; n++) {
                 out[outOff + (S - n) * H] = sc[mOff + n];
             }
             if (H > 1) {
-                transpose(sc, mOff + (H - 1) * Sh + 1, -Sh, out, outOff + (S - 1) * H + 1, -H, H - 1, nm);
+                Transpose8.matrix(sc, mOff + (H - 1) * Sh + 1, -Sh, out, outOff + (S - 1) * H + 1, -H, H - 1, nm);
             }
-        }
-    }
-
-    /**
-     * {@code d[dOff + c * ds + r] = s[sOff + r * ss + c]} for {@code r < rows, c < cols} (strides may be negative),
-     * in 8 x 8 register blocks, sweeping 16 source columns (one cache line) at a time.
-     */
-    private static void transpose(float[] s, int sOff, int ss, float[] d, int dOff, int ds, int rows, int cols) {
-        final int r8 = rows & ~7, c8 = cols & ~7;
-        for (int c0 = 0; c0 < c8; c0 += 16) {
-            int cw = Math.min(16, c8 - c0);
-            for (int r0 = 0; r0 < r8; r0 += 8) {
-                int so = sOff + r0 * ss + c0, dO = dOff + c0 * ds + r0;
-                Transpose8.block(s, so, ss, d, dO, ds);
-                if (cw == 16) {
-                    Transpose8.block(s, so + 8, ss, d, dO + 8 * ds, ds);
-                }
-            }
-            if (r8 < rows) {
-                Transpose8.scalar(s, sOff + r8 * ss + c0, ss, d, dOff + c0 * ds + r8, ds, rows - r8, cw);
-            }
-        }
-        if (c8 < cols) {
-            Transpose8.scalar(s, sOff + c8, ss, d, dOff + c8 * ds, ds, rows, cols - c8);
         }
     }
 }

@@ -197,12 +197,17 @@ public final class Gemm {
         return pool.threads() > 1 && flops >= PARALLEL_MIN_FLOPS;
     }
 
+    /** Depth of the K blocks: K cut evenly into blocks of at most {@link #KC} (K <= KC is one block). */
+    static int kBlockStep(int k) {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
+    }
+
     /** Rows [m0, m1) x panels [p0, p1) of C, all K. */
     static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp,
                       int p0, int p1, float[] c, int cOff, int ldc, Epilogue e, boolean streamed) {
         int nr = nv * L;
-        int kBlocks = (k + KC - 1) / KC;
-        int kcStep = (k + kBlocks - 1) / kBlocks;
+        int kcStep = kBlockStep(k);
         float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
         // Up to A_BLOCK_BYTES of A, one row block: each panel of B is then read once for all the rows
         // (an expert's 256 tokens at batch 8 streams its weights once instead of three times).
@@ -230,8 +235,7 @@ public final class Gemm {
                           int p0, int p1, float[] c, int cOff, int ldc, Epilogue e) {
         int nv = b.panelVectors;
         int nr = nv * L;
-        int kBlocks = (k + KC - 1) / KC;
-        int kcStep = (k + kBlocks - 1) / kBlocks;
+        int kcStep = kBlockStep(k);
         float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
         float[] widened = WIDENED.get();
         if (widened.length < kcStep * nr) {

@@ -76,11 +76,10 @@ public final class StreamedGemm {
         int tiles = b.tiles();
         int stream = tiles * k * StreamedMatrix.GROUP;
         float[] tile = TILE.get();
-        // K in chunks of at most KC (the partial sums wait in C^T between chunks, a lossless store and reload),
-        // and the blocks of A^T in groups whose chunk stays in L2 while every tile of B passes over it (a tile's
-        // 12 columns then serve the group's blocks from L1): B is read once whatever the number of rows.
-        int chunks = (k + Gemm.KC - 1) / Gemm.KC;
-        int kcStep = (k + chunks - 1) / chunks;
+        // K in Gemm's K blocks (the partial sums wait in C^T between blocks, a lossless store and reload), and
+        // the blocks of A^T in groups whose K block stays in L2 while every tile of B passes over it (a tile's 12
+        // columns then serve the group's blocks from L1): B is read once whatever the number of rows.
+        int kcStep = Gemm.kBlockStep(k);
         int group = (int) Math.max(1, A_GROUP_BYTES / ((long) kcStep * BLOCK * Float.BYTES));
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
@@ -174,8 +173,9 @@ public final class StreamedGemm {
 
     /**
      * One tile: 12 columns (four streams of 3) x one block of 2 x LANES rows over kc steps of k, from and into
-     * {@code tile} (column r's two vectors at {@code 2 r L}). The epilogue runs afterwards ({@link #store}): vectors handed to a method
-     * C2 does not inline are boxed, and 24 epilogue calls here would not all be inlined.
+     * {@code tile} (column r's two vectors at {@code 2 r L}). The epilogue runs afterwards ({@link #store}):
+     * vectors handed to a method C2 does not inline are boxed, and 24 epilogue calls here would not all be
+     * inlined.
      */
     private static void tile(float[] b, int s0, int s1, int s2, int s3, float[] at, int ao, int k, float[] tile) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
@@ -290,49 +290,23 @@ public final class StreamedGemm {
         }
     }
 
-    /**
-     * {@code at} = rows [0, rows) of the row-major [rows, k] matrix at {@code x[offset]}, transposed in blocks,
-     * zero-padded. 8 x 8 squares go through {@link Transpose8} (every block holds a multiple of 8 rows); the
-     * edges element by element.
-     */
+    /** {@code at} = rows [0, rows) of the row-major [rows, k] matrix at {@code x[offset]}, in blocks, zero-padded. */
     public static void transposeIn(float[] x, int offset, int rows, int k, float[] at) {
         int blocks = blocks(rows);
         if (rows % BLOCK != 0) {
             java.util.Arrays.fill(at, (blocks - 1) * k * BLOCK, blocks * k * BLOCK, 0f);
         }
-        int rows8 = rows & ~7;
-        int k8 = k & ~7;
-        for (int r = 0; r < rows8; r += 8) {
-            int dst = (r / BLOCK) * k * BLOCK + r % BLOCK;
-            for (int kk = 0; kk < k8; kk += 8) {
-                Transpose8.block(x, offset + r * k + kk, k, at, dst + kk * BLOCK, BLOCK);
-            }
-        }
-        for (int r = 0; r < rows; r++) {
-            int dst = (r / BLOCK) * k * BLOCK + r % BLOCK;
-            int src = offset + r * k;
-            for (int kk = r < rows8 ? k8 : 0; kk < k; kk++) {
-                at[dst + kk * BLOCK] = x[src + kk];
-            }
+        for (int block = 0; block < blocks; block++) {
+            int r0 = block * BLOCK;
+            Transpose8.matrix(x, offset + r0 * k, k, at, block * k * BLOCK, BLOCK, Math.min(BLOCK, rows - r0), k);
         }
     }
 
     /** Rows [0, rows) of C^T (blocks of [n][BLOCK]) written row-major into {@code out[offset + r * n + j]}. */
     public static void transposeOut(float[] ct, int rows, int n, float[] out, int offset) {
-        int rows8 = rows & ~7;
-        int n8 = n & ~7;
-        for (int r = 0; r < rows8; r += 8) {
-            int src = (r / BLOCK) * n * BLOCK + r % BLOCK;
-            for (int j = 0; j < n8; j += 8) {
-                Transpose8.block(ct, src + j * BLOCK, BLOCK, out, offset + r * n + j, n);
-            }
-        }
-        for (int r = 0; r < rows; r++) {
-            int src = (r / BLOCK) * n * BLOCK + r % BLOCK;
-            int dst = offset + r * n;
-            for (int j = r < rows8 ? n8 : 0; j < n; j++) {
-                out[dst + j] = ct[src + j * BLOCK];
-            }
+        for (int block = 0; block < blocks(rows); block++) {
+            int r0 = block * BLOCK;
+            Transpose8.matrix(ct, block * n * BLOCK, BLOCK, out, offset + r0 * n, n, n, Math.min(BLOCK, rows - r0));
         }
     }
 }

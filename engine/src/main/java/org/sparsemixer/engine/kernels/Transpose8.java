@@ -4,8 +4,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 8 x 8 float block transpose in registers (three rounds of two-source lane selects), used by {@link Fft2d}
- * to move between its row-major and batch-innermost layouts. Strides may be negative (reversed rows).
+ * 8 x 8 float block transpose in registers (three rounds of two-source lane selects), and whole strided
+ * matrices made of such blocks ({@link #matrix}): {@link Fft2d} moves between its row-major and
+ * batch-innermost layouts with it, {@link StreamedGemm} between rows and its transposed blocks. Strides may be
+ * negative (reversed rows).
  */
 final class Transpose8 {
     static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
@@ -57,6 +59,30 @@ final class Transpose8 {
         HI1.selectFrom(b4, b5).intoArray(d, dOff + 5 * ds);
         LO1.selectFrom(b6, b7).intoArray(d, dOff + 6 * ds);
         HI1.selectFrom(b6, b7).intoArray(d, dOff + 7 * ds);
+    }
+
+    /**
+     * {@code d[dOff + c * ds + r] = s[sOff + r * ss + c]} for {@code r < rows, c < cols} (strides may be negative),
+     * in 8 x 8 register blocks, sweeping 16 source columns (one cache line) at a time.
+     */
+    static void matrix(float[] s, int sOff, int ss, float[] d, int dOff, int ds, int rows, int cols) {
+        final int r8 = rows & ~7, c8 = cols & ~7;
+        for (int c0 = 0; c0 < c8; c0 += 16) {
+            int cw = Math.min(16, c8 - c0);
+            for (int r0 = 0; r0 < r8; r0 += 8) {
+                int so = sOff + r0 * ss + c0, dO = dOff + c0 * ds + r0;
+                block(s, so, ss, d, dO, ds);
+                if (cw == 16) {
+                    block(s, so + 8, ss, d, dO + 8 * ds, ds);
+                }
+            }
+            if (r8 < rows) {
+                scalar(s, sOff + r8 * ss + c0, ss, d, dOff + c0 * ds + r8, ds, rows - r8, cw);
+            }
+        }
+        if (c8 < cols) {
+            scalar(s, sOff + c8, ss, d, dOff + c8 * ds, ds, rows, cols - c8);
+        }
     }
 
     /** Scalar reference / edge version for an {@code rows x cols} block (rows, cols may be less than 8). */
