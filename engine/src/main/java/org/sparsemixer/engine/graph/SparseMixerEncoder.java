@@ -12,7 +12,6 @@ import org.sparsemixer.engine.StageTimes;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.kernels.ComputePool;
-import org.sparsemixer.engine.kernels.StreamedMatrix;
 
 /**
  * The frozen Sparse Mixer encoder. Weights are copied into kernel-ready form when it is built and
@@ -87,14 +86,16 @@ public final class SparseMixerEncoder implements AutoCloseable {
             float[] innerBias = w.floats(m + "experts/intermediate/bias");
             float[] outerBias = w.floats(m + "experts/output/bias");
             FeedForward[] experts = new FeedForward[c.numExperts()];
+            String innerKernel = m + "experts/intermediate/kernel";
+            String outerKernel = m + "experts/output/kernel";
             for (int e = 0; e < experts.length; e++) {
-                StreamedMatrix streamed = w.sliceStreamed(m + "experts/intermediate/kernel", e, h, f);
-                experts[e] = streamed != null
-                        ? new FeedForward(streamed, Weights.sliceVector(innerBias, e, f),
-                                w.sliceStreamed(m + "experts/output/kernel", e, f, h), Weights.sliceVector(outerBias, e, h))
-                        : new FeedForward(w.sliceMatrix(m + "experts/intermediate/kernel", e, h, f),
-                                Weights.sliceVector(innerBias, e, f),
-                                w.sliceMatrix(m + "experts/output/kernel", e, f, h), Weights.sliceVector(outerBias, e, h));
+                float[] b1 = Weights.sliceVector(innerBias, e, f);
+                float[] b2 = Weights.sliceVector(outerBias, e, h);
+                experts[e] = w.streamsExperts()
+                        ? new FeedForward(w.sliceStreamed(innerKernel, e, h, f), b1,
+                                w.sliceStreamed(outerKernel, e, f, h), b2)
+                        : new FeedForward(w.sliceMatrix(innerKernel, e, h, f), b1,
+                                w.sliceMatrix(outerKernel, e, f, h), b2);
             }
             w.endOfStacks();
             moe = new MixtureOfExperts(router, experts);

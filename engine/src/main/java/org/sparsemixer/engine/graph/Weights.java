@@ -143,15 +143,19 @@ final class Weights {
     }
 
     /**
-     * As {@link #sliceMatrix}, laid out for {@link org.sparsemixer.engine.kernels.StreamedGemm} when the weights
-     * are F32, or null for 16-bit weights (which keep the panel layout and its widening kernels).
+     * Whether experts' kernels are {@link #sliceStreamed} (F32 weights) rather than {@link #sliceMatrix} panels
+     * (16-bit weights keep the panels and their widening kernels).
      */
+    boolean streamsExperts() {
+        return precision == WeightPrecision.F32;
+    }
+
+    /** As {@link #sliceMatrix}, laid out for {@link org.sparsemixer.engine.kernels.StreamedGemm}; F32 weights only. */
     StreamedMatrix sliceStreamed(String name, int index, int rows, int cols) {
-        if (precision != WeightPrecision.F32) {
-            return null;
+        if (!streamsExperts()) {
+            throw new IllegalStateException(precision + " weights keep panels: no streamed slice of " + name);
         }
-        float[] values = sliceValues(name, index);
-        StreamedMatrix m = StreamedMatrix.pack(values, 0, rows, cols);
+        StreamedMatrix m = StreamedMatrix.pack(sliceValues(name, index), 0, rows, cols);
         bytes += m.storageBytes();
         return m;
     }
