@@ -16,7 +16,8 @@ import org.sparsemixer.engine.kernels.StreamedMatrix;
 /**
  * Probe for issue 13, which led to {@code StreamedGemm}: an expert's product at batch 1 (32 tokens x K against a weight matrix that comes from
  * memory; ROWS, a multiple of 32, for larger batches) computed with the weights as the broadcast operand, read
- * from 1 or 2 streams (written out here) or 4 (the engine's {@code StreamedGemm} and {@code StreamedMatrix}),
+ * from 1 or 2 streams of 12 columns (written out here) or the engine's {@code StreamedGemm} and {@code StreamedMatrix}
+ * (4 streams of 3 columns when this probe found the idea; 5 streams of 2 since, see {@code StreamedGemm}),
  * against the engine's {@code Gemm.multiply} on the same values
  * (prepacked; its streamed path up to 48 rows). One thread, or {@code -Dthreads=N} threads at once, each on
  * its own weight copies (as Base runs one expert per thread); figures are then totals.
@@ -187,7 +188,7 @@ public class WeightStreamProbe {
 
     /** The probe's layout for {@code streams} streams; returns {packed, tiles}. */
     static float[] pack(float[] w, int k, int n, int streams) {
-        // (the 4-stream layout is the engine's own StreamedMatrix)
+        // (the engine's own layout is StreamedMatrix)
         int f = 12 / streams;
         int groups = (n + f - 1) / f;
         int tiles = (groups + streams - 1) / streams;
@@ -299,7 +300,7 @@ public class WeightStreamProbe {
         }
         System.out.printf("%dx%dx%d, %d weight copies (%d MB), %d thread(s), results bit-identical to Gemm.multiply%n",
                 ROWS, k, n, copies, (long) copies * k * n * 4 >> 20, Integer.getInteger("threads", 1));
-        String[] names = {"engine", "1 stream", "2 streams", "4 streams (StreamedGemm)"};
+        String[] names = {"engine", "1 stream", "2 streams", "StreamedGemm"};
         List<List<Double>> rates = new ArrayList<>();
         for (int v = 0; v < names.length; v++) {
             rates.add(new ArrayList<>());

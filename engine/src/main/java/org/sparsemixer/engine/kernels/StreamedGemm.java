@@ -13,14 +13,21 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * Each element is the chain of {@link Gemm}: {@code c = 0; for k ascending: c = fma(A[m, k], B[k, n], c)}, then
  * {@code gelu?(c + bias[n])} with the same vector operations as {@link Gemm}'s epilogue, so results are
- * bit-identical to {@link Gemm} and {@link GemmScalar}. The register tile is 12 columns (the four streams of
- * a {@link StreamedMatrix} tile, 3 columns each) x 2 vectors of rows; the loop reads one element of B per
+ * bit-identical to {@link Gemm} and {@link GemmScalar}. The register tile is 10 columns (the five streams of
+ * a {@link StreamedMatrix} tile, 2 columns each) x 2 vectors of rows; the loop reads one element of B per
  * column and step of k, so B is read once per block of rows, at the rate the multiply-adds consume it, from
- * four places at once (the reason for the layout: see {@link StreamedMatrix}).
+ * five places at once (the reason for the layout: see {@link StreamedMatrix}).
+ * <p>
+ * Why 10 columns and not 12: the tile's 20 accumulators, its 2 vectors of A and 10 broadcasts fit the 32
+ * vector registers however C2 schedules the loop. With 12 columns (24 + 2 + 12) C2 hoisted some broadcasts
+ * above the multiply-adds in some compilations and spilled two accumulators to the stack, a store and reload
+ * every step of k; whether it did depended on the profile (in every whole Base call checked on main; in a
+ * trial of the dense feed-forward through this class, 2.7x slower products in one JVM, not in another).
+ * Base's experts at batch 8 took 8 % less time with 10 columns (bench/README.md).
  * <p>
  * Used for the experts' products when their weights are F32 (16-bit experts keep {@link PackedMatrix} and
- * {@link Gemm}). In whole Base calls on the Intel machine the experts took 19-33 % less time at batch 1 and
- * about 4 % more at batch 8; Fast's 12-16 % less at batch 1 and 3-4 % less at batch 8 (bench/README.md).
+ * {@link Gemm}). In whole Base calls on the Intel machine the experts took 19-33 % less time at batch 1 than
+ * with the panels (bench/README.md).
  */
 public final class StreamedGemm {
     private static final VectorSpecies<Float> S = VectorShapes.F;
@@ -77,7 +84,7 @@ public final class StreamedGemm {
         int stream = tiles * k * StreamedMatrix.GROUP;
         float[] tile = TILE.get();
         // K in Gemm's K blocks (the partial sums wait in C^T between blocks, a lossless store and reload), and
-        // the blocks of A^T in groups whose K block stays in L2 while every tile of B passes over it (a tile's 12
+        // the blocks of A^T in groups whose K block stays in L2 while every tile of B passes over it (a tile's 10
         // columns then serve the group's blocks from L1): B is read once whatever the number of rows.
         int kcStep = Gemm.kBlockStep(k);
         int group = (int) Math.max(1, A_GROUP_BYTES / ((long) kcStep * BLOCK * Float.BYTES));
@@ -98,9 +105,9 @@ public final class StreamedGemm {
                         }
                         int ao = (block * k + pc) * BLOCK;
                         if (halfLast && block == blocks - 1) {
-                            tileHalf(b.data, s0, s0 + stream, s0 + 2 * stream, s0 + 3 * stream, at, ao, kc, tile);
+                            tileHalf(b.data, s0, s0 + stream, s0 + 2 * stream, s0 + 3 * stream, s0 + 4 * stream, at, ao, kc, tile);
                         } else {
-                            tile(b.data, s0, s0 + stream, s0 + 2 * stream, s0 + 3 * stream, at, ao, kc, tile);
+                            tile(b.data, s0, s0 + stream, s0 + 2 * stream, s0 + 3 * stream, s0 + 4 * stream, at, ao, kc, tile);
                         }
                         store(tile, col0, tiles, n, last ? bias : null, last && gelu, ct, ctBlock);
                     }
@@ -113,7 +120,7 @@ public final class StreamedGemm {
      * As {@link #tile} for a block whose rows fit one vector (the second vector of each column is left as it
      * was: it holds only padding rows): half the multiply-adds for an expert of at most LANES tokens.
      */
-    private static void tileHalf(float[] b, int s0, int s1, int s2, int s3, float[] at, int ao, int k, float[] tile) {
+    private static void tileHalf(float[] b, int s0, int s1, int s2, int s3, int s4, float[] at, int ao, int k, float[] tile) {
         FloatVector c0 = FloatVector.fromArray(S, tile, 0 * L);
         FloatVector c1 = FloatVector.fromArray(S, tile, 2 * L);
         FloatVector c2 = FloatVector.fromArray(S, tile, 4 * L);
@@ -124,22 +131,18 @@ public final class StreamedGemm {
         FloatVector c7 = FloatVector.fromArray(S, tile, 14 * L);
         FloatVector c8 = FloatVector.fromArray(S, tile, 16 * L);
         FloatVector c9 = FloatVector.fromArray(S, tile, 18 * L);
-        FloatVector c10 = FloatVector.fromArray(S, tile, 20 * L);
-        FloatVector c11 = FloatVector.fromArray(S, tile, 22 * L);
-        for (int kk = 0; kk < k; kk++, s0 += 3, s1 += 3, s2 += 3, s3 += 3, ao += BLOCK) {
+        for (int kk = 0; kk < k; kk++, s0 += 2, s1 += 2, s2 += 2, s3 += 2, s4 += 2, ao += BLOCK) {
             FloatVector a0 = FloatVector.fromArray(S, at, ao);
             c0 = a0.fma(FloatVector.broadcast(S, b[s0]), c0);
             c1 = a0.fma(FloatVector.broadcast(S, b[s0 + 1]), c1);
-            c2 = a0.fma(FloatVector.broadcast(S, b[s0 + 2]), c2);
-            c3 = a0.fma(FloatVector.broadcast(S, b[s1]), c3);
-            c4 = a0.fma(FloatVector.broadcast(S, b[s1 + 1]), c4);
-            c5 = a0.fma(FloatVector.broadcast(S, b[s1 + 2]), c5);
-            c6 = a0.fma(FloatVector.broadcast(S, b[s2]), c6);
-            c7 = a0.fma(FloatVector.broadcast(S, b[s2 + 1]), c7);
-            c8 = a0.fma(FloatVector.broadcast(S, b[s2 + 2]), c8);
-            c9 = a0.fma(FloatVector.broadcast(S, b[s3]), c9);
-            c10 = a0.fma(FloatVector.broadcast(S, b[s3 + 1]), c10);
-            c11 = a0.fma(FloatVector.broadcast(S, b[s3 + 2]), c11);
+            c2 = a0.fma(FloatVector.broadcast(S, b[s1]), c2);
+            c3 = a0.fma(FloatVector.broadcast(S, b[s1 + 1]), c3);
+            c4 = a0.fma(FloatVector.broadcast(S, b[s2]), c4);
+            c5 = a0.fma(FloatVector.broadcast(S, b[s2 + 1]), c5);
+            c6 = a0.fma(FloatVector.broadcast(S, b[s3]), c6);
+            c7 = a0.fma(FloatVector.broadcast(S, b[s3 + 1]), c7);
+            c8 = a0.fma(FloatVector.broadcast(S, b[s4]), c8);
+            c9 = a0.fma(FloatVector.broadcast(S, b[s4 + 1]), c9);
         }
         c0.intoArray(tile, 0 * L);
         c1.intoArray(tile, 2 * L);
@@ -151,8 +154,6 @@ public final class StreamedGemm {
         c7.intoArray(tile, 14 * L);
         c8.intoArray(tile, 16 * L);
         c9.intoArray(tile, 18 * L);
-        c10.intoArray(tile, 20 * L);
-        c11.intoArray(tile, 22 * L);
     }
 
     /** Column r of a tile: its place among the matrix's columns. */
@@ -172,13 +173,13 @@ public final class StreamedGemm {
     }
 
     /**
-     * One tile: 12 columns (four streams of 3) x one block of 2 x LANES rows over kc steps of k, from and into
+     * One tile: 10 columns (five streams of 2) x one block of 2 x LANES rows over kc steps of k, from and into
      * {@code tile} (column r's two vectors at {@code 2 r L}). The epilogue runs afterwards ({@link #store}):
-     * vectors handed to a method C2 does not inline are boxed, and 24 epilogue calls here would not all be
+     * vectors handed to a method C2 does not inline are boxed, and 20 epilogue calls here would not all be
      * inlined.
      */
-    private static void tile(float[] b, int s0, int s1, int s2, int s3, float[] at, int ao, int k, float[] tile) {
-        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
+    private static void tile(float[] b, int s0, int s1, int s2, int s3, int s4, float[] at, int ao, int k, float[] tile) {
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1;
         c0_0 = FloatVector.fromArray(S, tile, 0 * L);
         c0_1 = FloatVector.fromArray(S, tile, 1 * L);
         c1_0 = FloatVector.fromArray(S, tile, 2 * L);
@@ -199,11 +200,7 @@ public final class StreamedGemm {
         c8_1 = FloatVector.fromArray(S, tile, 17 * L);
         c9_0 = FloatVector.fromArray(S, tile, 18 * L);
         c9_1 = FloatVector.fromArray(S, tile, 19 * L);
-        c10_0 = FloatVector.fromArray(S, tile, 20 * L);
-        c10_1 = FloatVector.fromArray(S, tile, 21 * L);
-        c11_0 = FloatVector.fromArray(S, tile, 22 * L);
-        c11_1 = FloatVector.fromArray(S, tile, 23 * L);
-        for (int kk = 0; kk < k; kk++, s0 += 3, s1 += 3, s2 += 3, s3 += 3, ao += BLOCK) {
+        for (int kk = 0; kk < k; kk++, s0 += 2, s1 += 2, s2 += 2, s3 += 2, s4 += 2, ao += BLOCK) {
             FloatVector a0 = FloatVector.fromArray(S, at, ao);
             FloatVector a1 = FloatVector.fromArray(S, at, ao + L);
             FloatVector b0 = FloatVector.broadcast(S, b[s0]);
@@ -212,36 +209,30 @@ public final class StreamedGemm {
             FloatVector b1 = FloatVector.broadcast(S, b[s0 + 1]);
             c1_0 = a0.fma(b1, c1_0);
             c1_1 = a1.fma(b1, c1_1);
-            FloatVector b2 = FloatVector.broadcast(S, b[s0 + 2]);
+            FloatVector b2 = FloatVector.broadcast(S, b[s1]);
             c2_0 = a0.fma(b2, c2_0);
             c2_1 = a1.fma(b2, c2_1);
-            FloatVector b3 = FloatVector.broadcast(S, b[s1]);
+            FloatVector b3 = FloatVector.broadcast(S, b[s1 + 1]);
             c3_0 = a0.fma(b3, c3_0);
             c3_1 = a1.fma(b3, c3_1);
-            FloatVector b4 = FloatVector.broadcast(S, b[s1 + 1]);
+            FloatVector b4 = FloatVector.broadcast(S, b[s2]);
             c4_0 = a0.fma(b4, c4_0);
             c4_1 = a1.fma(b4, c4_1);
-            FloatVector b5 = FloatVector.broadcast(S, b[s1 + 2]);
+            FloatVector b5 = FloatVector.broadcast(S, b[s2 + 1]);
             c5_0 = a0.fma(b5, c5_0);
             c5_1 = a1.fma(b5, c5_1);
-            FloatVector b6 = FloatVector.broadcast(S, b[s2]);
+            FloatVector b6 = FloatVector.broadcast(S, b[s3]);
             c6_0 = a0.fma(b6, c6_0);
             c6_1 = a1.fma(b6, c6_1);
-            FloatVector b7 = FloatVector.broadcast(S, b[s2 + 1]);
+            FloatVector b7 = FloatVector.broadcast(S, b[s3 + 1]);
             c7_0 = a0.fma(b7, c7_0);
             c7_1 = a1.fma(b7, c7_1);
-            FloatVector b8 = FloatVector.broadcast(S, b[s2 + 2]);
+            FloatVector b8 = FloatVector.broadcast(S, b[s4]);
             c8_0 = a0.fma(b8, c8_0);
             c8_1 = a1.fma(b8, c8_1);
-            FloatVector b9 = FloatVector.broadcast(S, b[s3]);
+            FloatVector b9 = FloatVector.broadcast(S, b[s4 + 1]);
             c9_0 = a0.fma(b9, c9_0);
             c9_1 = a1.fma(b9, c9_1);
-            FloatVector b10 = FloatVector.broadcast(S, b[s3 + 1]);
-            c10_0 = a0.fma(b10, c10_0);
-            c10_1 = a1.fma(b10, c10_1);
-            FloatVector b11 = FloatVector.broadcast(S, b[s3 + 2]);
-            c11_0 = a0.fma(b11, c11_0);
-            c11_1 = a1.fma(b11, c11_1);
         }
         c0_0.intoArray(tile, 0 * L);
         c0_1.intoArray(tile, 1 * L);
@@ -263,10 +254,6 @@ public final class StreamedGemm {
         c8_1.intoArray(tile, 17 * L);
         c9_0.intoArray(tile, 18 * L);
         c9_1.intoArray(tile, 19 * L);
-        c10_0.intoArray(tile, 20 * L);
-        c10_1.intoArray(tile, 21 * L);
-        c11_0.intoArray(tile, 22 * L);
-        c11_1.intoArray(tile, 23 * L);
     }
 
     /** A tile's columns (skipped past N) into their places in C^T, after the epilogue of {@link Gemm} (none between K chunks). */

@@ -4,20 +4,20 @@ package org.sparsemixer.engine.kernels;
  * A weight matrix B [K, N] laid out for {@link StreamedGemm}: products with few rows (an expert's tokens) in
  * which B comes from memory once per product and is the broadcast operand.
  * <p>
- * Layout: the columns in groups of {@link #GROUP}; group g holds {@code B[k, 3g .. 3g + 2]} for k ascending,
- * at {@code data[(g * K + k) * 3 + o]} (zero past N), and the groups are padded to {@code 4 T}, T =
- * {@link #tiles()}. Tile t reads groups t, t + T, t + 2T and t + 3T: four sequential streams a quarter of the
- * matrix apart, each 12 bytes a step of k, so their cache misses overlap and B arrives at the rate the
- * multiply-adds use it. Against the panel layout of {@link PackedMatrix}, whose first row tile waits for each
- * panel to arrive before the others compute from L2, an expert's 32 x 512 x 2048 product from memory ran
- * 1.7x as fast and 256 x 512 x 2048 1.2x on one thread of the Intel machine
- * ({@code bench/tools/WeightStreamProbe.java}).
+ * Layout: the columns in groups of {@link #GROUP}; group g holds {@code B[k, 2g .. 2g + 1]} for k ascending,
+ * at {@code data[(g * K + k) * 2 + o]} (zero past N), and the groups are padded to {@code 5 T}, T =
+ * {@link #tiles()}. Tile t reads groups t, t + T, ..., t + 4T: five sequential streams a fifth of the matrix
+ * apart, each 8 bytes a step of k, so their cache misses overlap and B arrives at the rate the multiply-adds
+ * use it. Against the panel layout of {@link PackedMatrix}, whose first row tile waits for each panel to
+ * arrive before the others compute from L2, an expert's 32 x 512 x 2048 product from memory ran 1.7x as fast
+ * and 256 x 512 x 2048 1.2x on one thread of the Intel machine ({@code bench/tools/WeightStreamProbe.java},
+ * with four streams of 3 columns; the tile is 10 columns since, see {@link StreamedGemm}).
  */
 public final class StreamedMatrix {
     /** Columns per stream of a tile. */
-    public static final int GROUP = 3;
+    public static final int GROUP = 2;
     /** Streams per tile. */
-    public static final int STREAMS = 4;
+    public static final int STREAMS = 5;
 
     private final int rows;
     private final int cols;
