@@ -33,7 +33,8 @@ import jdk.incubator.vector.VectorSpecies;
  * tens of microseconds). Larger ones are cut into units of {@link #MC} rows x {@link #PANEL_GROUP} panels
  * that the pool's threads take from a shared counter (dynamic balance on a shared machine), except when the
  * rows of a K block of A fit {@link #A_ALL_ROWS_BYTES} (a 512-token sequence against a weight): a unit then
- * takes every row and a group of panels (halved until there are two units a thread), so each panel of B
+ * takes every row (or, with fewer panels than two units a thread, a block of at least MC rows) and a group of
+ * panels (halved until there are two units a thread), so each panel of B
  * comes from memory once a product instead of once every MC rows, and stays in L2 while the unit's row
  * blocks pass over it. Base at batch 1: feed-forward -7 %, whole call -3.6 % (bench/README.md).
  */
@@ -182,11 +183,20 @@ public final class Gemm {
         // slowed down by other processes simply takes fewer units. Which thread computes a unit does not
         // change any element's summation chain.
         boolean allRows = (long) m * kBlockStep(k) * Float.BYTES <= A_ALL_ROWS_BYTES;
-        int unitRows = allRows ? m : MC;
+        int rowsPerUnit = allRows ? m : MC;
         int panelGroup = PANEL_GROUP;
-        while (allRows && panelGroup > 1 && (panels + panelGroup - 1) / panelGroup < 2 * pool.threads()) {
+        int wanted = 2 * pool.threads();
+        while (allRows && panelGroup > 1 && (panels + panelGroup - 1) / panelGroup < wanted) {
             panelGroup /= 2;
         }
+        if (allRows && panels < wanted) {
+            // Too few panels for two units a thread (the router's 16 columns are one panel): the rows are split
+            // too, into blocks of at least MC rows. One unit ran Base's router products on one thread while
+            // the other waited: routing took 3.7-4.4 ms a call at batch 1 instead of 1.0-1.2.
+            int rowBlocks = Math.min((wanted + panels - 1) / panels, (m + MC - 1) / MC);
+            rowsPerUnit = (m + rowBlocks - 1) / rowBlocks;
+        }
+        int unitRows = rowsPerUnit;
         int pg = panelGroup;
         int mBlocks = (m + unitRows - 1) / unitRows;
         int groups = (panels + pg - 1) / pg;

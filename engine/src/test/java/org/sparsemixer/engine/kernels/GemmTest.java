@@ -139,7 +139,8 @@ class GemmTest {
     @Test
     void packedIsBitIdenticalForOneTwoAndThreeThreads() {
         // The last shape's A (1100 x 300 floats) is over Gemm.A_ALL_ROWS_BYTES, so its parallel units are row
-        // blocks of MC x panel groups; the others' units take every row and a group of panels.
+        // blocks of MC x panel groups; the others' units take every row and a group of panels, but for the
+        // first, whose one panel is split into row blocks.
         int[][] shapes = {{512, 64, 16}, {190, 300, 200}, {64, 128, 1024}, {7, 513, 640}, {300, 40, 64}, {1100, 300, 40}};
         assertTrue(1100L * 300 * Float.BYTES > Gemm.A_ALL_ROWS_BYTES);
         try (ComputePool one = new ComputePool(1)) {
