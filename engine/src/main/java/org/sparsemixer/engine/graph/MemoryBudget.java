@@ -127,7 +127,7 @@ final class MemoryBudget {
         }
         if (c.attentionLayers().size() < c.numLayers()) {
             if (c.mixingMechanism() == MixingMechanism.LINEAR) {
-                mixing = Math.max(mixing, 3 * block);                            // projected, sequence-major, packing
+                mixing = Math.max(mixing, s * (h + 64));                         // one example projected, in panels
             } else if (c.useFft()) {
                 mixing = Math.max(mixing, threads * 4 * (s + 2) * (h + 2));      // FFT scratch per thread
             } else {

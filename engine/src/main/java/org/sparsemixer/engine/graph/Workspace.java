@@ -13,7 +13,7 @@ import org.sparsemixer.engine.StageTimes;
 final class Workspace {
     enum Buffer {
         X, LAYER_OUT, RESIDUAL, MIXED, NORMED, EMBEDDING_SUM,
-        QUERY, KEY_VALUE, CONTEXT, PROJECTED, SEQUENCE_MAJOR, SPECTRAL_SIN,
+        QUERY, KEY_VALUE, CONTEXT, PROJECTED, SPECTRAL_SIN,
         INNER, ROUTER_PROBS, GATHERED, EXPERT_OUT
     }
 

@@ -82,8 +82,37 @@ public final class Gemm {
         }
         // A few rows against a prepacked F32 weight (an expert's tokens at batch 1): B streams from memory.
         boolean streamed = b.half == null && !b.resident && m <= STREAMED_ROWS;
-        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, epilogue,
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, 0, epilogue,
                 streamed);
+    }
+
+    /**
+     * {@code A[m, k] x B[k, n]} written as the panels of a matrix that a following product takes as its B
+     * (a [m, n] {@link PackedMatrix} over {@code buffer}, at least {@link PackedMatrix#scratchSize}(m, n)
+     * floats), so that product does not pack it: B's panels and the result's are equally wide, and panel p of
+     * the result is written by the products of B's panel p. Valid until the buffer is written again. The
+     * values are those of {@link #multiply} with no epilogue, bit for bit; the padding past n is zero.
+     */
+    public static PackedMatrix multiplyIntoPanels(ComputePool pool, float[] a, int aOffset, int lda, int m,
+                                                  PackedMatrix b, float[] buffer) {
+        int k = b.rows();
+        int n = b.cols();
+        checkRows("A", a, aOffset, lda, m, k);
+        PackedMatrix c = PackedMatrix.scratch(buffer, m, n);
+        if (c.panelVectors != b.panelVectors) {
+            throw new IllegalStateException("panels of " + b.panelVectors + " and " + c.panelVectors + " vectors");
+        }
+        int nr = b.panelWidth;
+        int width = n % nr;
+        if (width != 0) {
+            int last = (n / nr) * m * nr;
+            for (int r = 0; r < m; r++) {
+                java.util.Arrays.fill(buffer, last + r * nr + width, last + (r + 1) * nr, 0f);
+            }
+        }
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, buffer, 0, nr, m * nr,
+                Epilogue.none(), false);
+        return c;
     }
 
     /** Single-threaded form of the packed product. */
@@ -156,7 +185,7 @@ public final class Gemm {
             aOff = 0;
             lda = k;
         }
-        run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), epilogue, false);
+        run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), 0, epilogue, false);
     }
 
     /** Single-threaded form of {@link #multiply(ComputePool, MatrixView, MatrixView, MatrixView)}. */
@@ -168,14 +197,15 @@ public final class Gemm {
 
     /** B is {@code bp} (F32 panels) or, when {@code half} is not null, that 16-bit matrix. */
     private static void run(ComputePool pool, float[] a, int aOff, int lda, int m, int k, int n, int nv,
-                            float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, Epilogue e, boolean streamed) {
+                            float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, int cPanel, Epilogue e,
+                            boolean streamed) {
         int nr = nv * L;
         int panels = (n + nr - 1) / nr;
         if (!onPool(pool, 2L * m * n * k)) {
             if (half != null) {
-                blockHalf(a, aOff, lda, 0, m, k, n, half, 0, panels, c, cOff, ldc, e);
+                blockHalf(a, aOff, lda, 0, m, k, n, half, 0, panels, c, cOff, ldc, cPanel, e);
             } else {
-                block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, e, streamed);
+                block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, cPanel, e, streamed);
             }
             return;
         }
@@ -207,12 +237,20 @@ public final class Gemm {
             int p0 = g * pg;
             if (half != null) {
                 blockHalf(a, aOff, lda, m0, Math.min(m, m0 + unitRows), k, n, half, p0,
-                        Math.min(panels, p0 + pg), c, cOff, ldc, e);
+                        Math.min(panels, p0 + pg), c, cOff, ldc, cPanel, e);
             } else {
                 block(a, aOff, lda, m0, Math.min(m, m0 + unitRows), k, n, nv, bp, p0,
-                        Math.min(panels, p0 + pg), c, cOff, ldc, e, streamed);
+                        Math.min(panels, p0 + pg), c, cOff, ldc, cPanel, e, streamed);
             }
         });
+    }
+
+    /**
+     * Where panel p's columns of C begin, less their column offset {@code p * nr} that {@link #panelTiles} adds:
+     * C itself ({@code cPanel} 0, row-major) or its panel p ({@code cPanel} = floats a panel, C in panels).
+     */
+    private static int panelOffset(int cOff, int cPanel, int p, int nr) {
+        return cPanel == 0 ? cOff : cOff + p * (cPanel - nr);
     }
 
     /** Whether a product of {@code flops} is split over the pool rather than run on the caller. */
@@ -228,7 +266,7 @@ public final class Gemm {
 
     /** Rows [m0, m1) x panels [p0, p1) of C, all K. */
     static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp,
-                      int p0, int p1, float[] c, int cOff, int ldc, Epilogue e, boolean streamed) {
+                      int p0, int p1, float[] c, int cOff, int ldc, int cPanel, Epilogue e, boolean streamed) {
         int nr = nv * L;
         int kcStep = kBlockStep(k);
         float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
@@ -240,7 +278,8 @@ public final class Gemm {
             for (int ic = m0; ic < m1; ic += mc) {
                 int rows = Math.min(mc, m1 - ic);
                 for (int p = p0; p < p1; p++) {
-                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, edge, c, cOff, ldc, e,
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, edge, c,
+                            panelOffset(cOff, cPanel, p, nr), ldc, e,
                             streamed);
                 }
             }
@@ -255,7 +294,7 @@ public final class Gemm {
      * in the same order as for an F32 matrix of the widened values: the result is bit-identical to it.
      */
     static void blockHalf(float[] a, int aOff, int lda, int m0, int m1, int k, int n, PackedMatrix b,
-                          int p0, int p1, float[] c, int cOff, int ldc, Epilogue e) {
+                          int p0, int p1, float[] c, int cOff, int ldc, int cPanel, Epilogue e) {
         int nv = b.panelVectors;
         int nr = nv * L;
         int kcStep = kBlockStep(k);
@@ -271,7 +310,8 @@ public final class Gemm {
                 b.widen((p * k + pc) * nr, widened, 0, kc * nr);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int rows = Math.min(MC, m1 - ic);
-                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, edge, c, cOff, ldc, e, false);
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, edge, c,
+                            panelOffset(cOff, cPanel, p, nr), ldc, e, false);
                 }
             }
         }

@@ -120,16 +120,23 @@ public final class PackedMatrix {
      * attention head's K^T and V, used by every block of query rows) without packing it for each.
      */
     public static PackedMatrix packScratch(MatrixView source, float[] buffer) {
-        int rows = source.rows();
-        int cols = source.cols();
+        PackedMatrix m = scratch(buffer, source.rows(), source.cols());
+        packInto(source.data(), source.offset(), source.rowStride(), source.colStride(), m.rows, m.cols,
+                m.panelVectors, buffer);
+        return m;
+    }
+
+    /**
+     * A matrix over {@code buffer} (at least {@link #scratchSize} floats) whose panels the caller writes
+     * ({@link Gemm#multiplyIntoPanels}); like {@link #packScratch}, valid until the buffer is written again.
+     */
+    static PackedMatrix scratch(float[] buffer, int rows, int cols) {
         int size = scratchSize(rows, cols);
         if (buffer.length < size) {
             throw new IllegalArgumentException("a buffer of " + buffer.length + " floats cannot hold a packed ["
                     + rows + ", " + cols + "] matrix (" + size + ")");
         }
-        int nv = panelVectors(cols);
-        packInto(source.data(), source.offset(), source.rowStride(), source.colStride(), rows, cols, nv, buffer);
-        return new PackedMatrix(rows, cols, nv, buffer, null, WeightPrecision.F32, 1f, true);
+        return new PackedMatrix(rows, cols, panelVectors(cols), buffer, null, WeightPrecision.F32, 1f, true);
     }
 
     /** As {@link #packInto} for a row-major source, storing 16-bit patterns of {@code precision}. */
