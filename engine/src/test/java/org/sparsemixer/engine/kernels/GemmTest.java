@@ -169,6 +169,38 @@ class GemmTest {
     }
 
     @Test
+    void productIntoPanelsIsTheProductPackedForTheNextOne() {
+        // m x k x n, with n a multiple of the panel width or not (the last panel's padding must read as zero)
+        int[][] shapes = {{512, 64, 128}, {33, 70, 17}, {130, 513, 200}, {7, 15, 1}, {600, 520, 70}};
+        ComputePool[] pools = {ComputePool.singleThreaded(), POOL2, POOL3};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            float[] a = random(21, m * k);
+            float[] w = random(22, k * n);
+            for (org.sparsemixer.engine.WeightPrecision precision : org.sparsemixer.engine.WeightPrecision.values()) {
+                PackedMatrix b = PackedMatrix.pack(w, 0, k, n, precision);
+                float[] c = new float[m * n];
+                Gemm.multiply(ComputePool.singleThreaded(), a, 0, k, m, b, c, 0, n, Epilogue.none());
+                PackedMatrix expected = PackedMatrix.packScratch(MatrixView.rowMajor(c, 0, m, n),
+                        new float[PackedMatrix.scratchSize(m, n)]);
+                for (ComputePool pool : pools) {
+                    float[] buffer = random(23, PackedMatrix.scratchSize(m, n) + 5);   // stale contents
+                    PackedMatrix panels = Gemm.multiplyIntoPanels(pool, a, 0, k, m, b, buffer);
+                    assertEquals(m, panels.rows());
+                    assertEquals(n, panels.cols());
+                    assertArrayEquals(java.util.Arrays.copyOf(expected.data, expected.data.length),
+                            java.util.Arrays.copyOf(panels.data, expected.data.length),
+                            m + "x" + k + "x" + n + " " + precision + " on " + pool.threads() + " threads");
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Gemm.multiplyIntoPanels(POOL2, new float[64 * 8], 0, 8,
+                64, PackedMatrix.pack(new float[8 * 100], 8, 100), new float[PackedMatrix.scratchSize(64, 100) - 1]));
+    }
+
+    @Test
     void packedMatrixGetReadsTheSource() {
         int k = 19;
         int n = 70;
