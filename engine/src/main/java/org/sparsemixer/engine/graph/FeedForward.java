@@ -44,6 +44,11 @@ final class FeedForward {
         this.streamedOutput = output;
     }
 
+    /** Whether {@link #forward} needs the caller's buffer for the activations between the two products. */
+    boolean needsInner() {
+        return streamedIntermediate == null;
+    }
+
     int hidden() {
         return intermediate != null ? intermediate.rows() : streamedIntermediate.rows();
     }
@@ -62,7 +67,8 @@ final class FeedForward {
 
     /**
      * The same on rows starting at {@code x[xOffset]}, written from {@code out[outOffset]}, with the
-     * caller's {@code inner} buffer (at least rows x F) for the activations between the two products.
+     * caller's {@code inner} buffer (at least rows x F) for the activations between the two products
+     * (null when {@link #needsInner} is false: the streamed form keeps its own, transposed).
      */
     void forward(ComputePool pool, float[] x, int xOffset, int rows, float[] inner, float[] residual,
                  float[] out, int outOffset) {

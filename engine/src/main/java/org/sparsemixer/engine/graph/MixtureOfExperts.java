@@ -56,16 +56,17 @@ final class MixtureOfExperts {
             pool.forEachIndex(experts.length, e -> {
                 int n = assignments[e].size();
                 if (n > 0) {
-                    experts[e].forward(CALLER_ONLY, gathered, first[e] * hidden, n, innerScratch.get(n * inner),
-                            null, y, first[e] * hidden);
+                    float[] between = experts[e].needsInner() ? innerScratch.get(n * inner) : null;
+                    experts[e].forward(CALLER_ONLY, gathered, first[e] * hidden, n, between, null, y,
+                            first[e] * hidden);
                 }
             });
         } else {
             for (int e = 0; e < experts.length; e++) {
                 int n = assignments[e].size();
                 if (n > 0) {
-                    experts[e].forward(pool, gathered, first[e] * hidden, n,
-                            ws.get(Workspace.Buffer.INNER, n * inner), null, y, first[e] * hidden);
+                    float[] between = experts[e].needsInner() ? ws.get(Workspace.Buffer.INNER, n * inner) : null;
+                    experts[e].forward(pool, gathered, first[e] * hidden, n, between, null, y, first[e] * hidden);
                 }
             }
         }
