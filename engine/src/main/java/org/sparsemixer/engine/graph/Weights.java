@@ -155,9 +155,7 @@ final class Weights {
         if (!streamsExperts()) {
             throw new IllegalStateException(precision + " weights keep panels: no streamed slice of " + name);
         }
-        StreamedMatrix m = StreamedMatrix.pack(sliceValues(name, index), 0, rows, cols);
-        bytes += m.storageBytes();
-        return m;
+        return count(StreamedMatrix.pack(sliceValues(name, index), 0, rows, cols));
     }
 
     /** Drops the stacked tensors read whole for slicing (the graph has taken its slices of them). */
@@ -185,6 +183,11 @@ final class Weights {
     }
 
     private PackedMatrix count(PackedMatrix m) {
+        bytes += m.storageBytes();
+        return m;
+    }
+
+    private StreamedMatrix count(StreamedMatrix m) {
         bytes += m.storageBytes();
         return m;
     }

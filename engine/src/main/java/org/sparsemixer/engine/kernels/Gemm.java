@@ -98,10 +98,8 @@ public final class Gemm {
         int k = b.rows();
         int n = b.cols();
         checkRows("A", a, aOffset, lda, m, k);
+        // Both are [., n] matrices, so their panels are equally wide (PackedMatrix.panelVectors(n)).
         PackedMatrix c = PackedMatrix.scratch(buffer, m, n);
-        if (c.panelVectors != b.panelVectors) {
-            throw new IllegalStateException("panels of " + b.panelVectors + " and " + c.panelVectors + " vectors");
-        }
         int nr = b.panelWidth;
         int width = n % nr;
         if (width != 0) {
@@ -213,21 +211,9 @@ public final class Gemm {
         // slowed down by other processes simply takes fewer units. Which thread computes a unit does not
         // change any element's summation chain.
         boolean allRows = (long) m * kBlockStep(k) * Float.BYTES <= A_ALL_ROWS_BYTES;
-        int rowsPerUnit = allRows ? m : MC;
-        int panelGroup = PANEL_GROUP;
         int wanted = 2 * pool.threads();
-        while (allRows && panelGroup > 1 && (panels + panelGroup - 1) / panelGroup < wanted) {
-            panelGroup /= 2;
-        }
-        if (allRows && panels < wanted) {
-            // Too few panels for two units a thread (the router's 16 columns are one panel): the rows are split
-            // too, into blocks of at least MC rows. Base's routing at batch 1: 1.0-1.2 ms a call, against 3.7-4.4
-            // with one unit (on one thread while the other waited) and 3.0-4.3 with the earlier 96-row units.
-            int rowBlocks = Math.min((wanted + panels - 1) / panels, (m + MC - 1) / MC);
-            rowsPerUnit = (m + rowBlocks - 1) / rowBlocks;
-        }
-        int unitRows = rowsPerUnit;
-        int pg = panelGroup;
+        int pg = allRows ? allRowsPanelGroup(panels, wanted) : PANEL_GROUP;
+        int unitRows = !allRows ? MC : panels >= wanted ? m : fewPanelsUnitRows(m, panels, wanted);
         int mBlocks = (m + unitRows - 1) / unitRows;
         int groups = (panels + pg - 1) / pg;
         pool.forEachIndex(mBlocks * groups, u -> {
@@ -243,6 +229,26 @@ public final class Gemm {
                         Math.min(panels, p0 + pg), c, cOff, ldc, cPanel, e, streamed);
             }
         });
+    }
+
+    /** Panels of a unit that takes every row: {@link #PANEL_GROUP}, halved until there are {@code wanted} units. */
+    private static int allRowsPanelGroup(int panels, int wanted) {
+        int group = PANEL_GROUP;
+        while (group > 1 && (panels + group - 1) / group < wanted) {
+            group /= 2;
+        }
+        return group;
+    }
+
+    /**
+     * Rows of a unit when there are too few panels for {@code wanted} units of every row (the router's 16
+     * columns are one panel): the rows are split too, into blocks of at least MC rows. Base's routing at batch
+     * 1: 1.0-1.2 ms a call, against 3.7-4.4 with one unit (on one thread while the other waited) and 3.0-4.3
+     * with the earlier 96-row units.
+     */
+    private static int fewPanelsUnitRows(int m, int panels, int wanted) {
+        int rowBlocks = Math.min((wanted + panels - 1) / panels, (m + MC - 1) / MC);
+        return (m + rowBlocks - 1) / rowBlocks;
     }
 
     /**
