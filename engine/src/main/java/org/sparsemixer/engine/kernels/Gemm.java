@@ -20,9 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * and broadcast elements of A read in place (A is never packed). Loops, outside in: K blocks of at most
  * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC} (one block
  * when the rows of a K block fit {@link #A_BLOCK_BYTES}), panels, row tiles. The rows of a block are cut into
- * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed), except when B streams from
- * memory ({@link #streamedTileRows}); a last partial panel is
- * computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
+ * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed), but for products of a few
+ * rows ({@link #multiplyPadded}); a last partial panel is computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
  * while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
  * <p>
  * <b>16-bit weights.</b> A BF16 / F16 {@link PackedMatrix} is widened one (K block x panel) at a time into a
@@ -51,8 +50,8 @@ public final class Gemm {
     static final int PANEL_GROUP = 4;
     /** Below this many flops (2 M N K) a product runs on the calling thread. */
     static final long PARALLEL_MIN_FLOPS = 3_000_000L;
-    /** Products with at most this many rows against a prepacked matrix use {@link #streamedTileRows}. */
-    static final int STREAMED_ROWS = 48;
+    /** Products with fewer rows than this, not a multiple of the tile height, run {@link #multiplyPadded}. */
+    static final int PADDED_ROWS = 48;
     /** Largest A (rows x K block) whose rows all go to one parallel unit: half of this machine's 2 MB L2. */
     static final long A_ALL_ROWS_BYTES = 1024 * 1024;
     /** Largest A block (rows x K block) that {@link #block} keeps as one row block: half of a 1 MB L2. */
@@ -62,6 +61,8 @@ public final class Gemm {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
     /** Per-thread buffer of one widened (K block x panel) of a 16-bit B. */
     private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread A and C of {@link #multiplyPadded}. */
+    private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private Gemm() {
     }
@@ -80,10 +81,46 @@ public final class Gemm {
         if (m == 0) {
             return;
         }
-        // A few rows against a prepacked F32 weight (an expert's tokens at batch 1): B streams from memory.
-        boolean streamed = b.half == null && !b.resident && m <= STREAMED_ROWS;
-        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, 0, epilogue,
-                streamed);
+        if (m < PADDED_ROWS && m % MicroKernels.maxRows(b.panelVectors) != 0) {
+            multiplyPadded(pool, a, aOffset, lda, m, b, c, cOffset, ldc, epilogue);
+            return;
+        }
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, 0, epilogue);
+    }
+
+    /**
+     * A product of a few rows computed on them padded with zero rows to a multiple of the tile height, so that
+     * only full-height kernels run. Every larger product keeps those compiled, while the kernels of 1 to 4
+     * rows that a handful of rows would need (the pooler's batch of first tokens) run a few hundred times a
+     * call and stay in the interpreter, some 100x slower: Base's pooler at batch 8 took 4-6 ms for 4 MFLOP.
+     * Rows do not mix, and the epilogue runs on the real rows as the tiles would run it, so the result is
+     * that of the unpadded product, bit for bit.
+     */
+    private static void multiplyPadded(ComputePool pool, float[] a, int aOffset, int lda, int m, PackedMatrix b,
+                                       float[] c, int cOffset, int ldc, Epilogue epilogue) {
+        int k = b.rows();
+        int n = b.cols();
+        int mr = MicroKernels.maxRows(b.panelVectors);
+        int padded = (m + mr - 1) / mr * mr;
+        float[][] buffers = PADDED.get();
+        if (buffers[0].length < padded * k) {
+            buffers[0] = new float[padded * k];
+        }
+        if (buffers[1].length < padded * n) {
+            buffers[1] = new float[padded * n];
+        }
+        float[] ap = buffers[0];
+        float[] cp = buffers[1];
+        for (int r = 0; r < m; r++) {
+            System.arraycopy(a, aOffset + r * lda, ap, r * k, k);
+        }
+        java.util.Arrays.fill(ap, m * k, padded * k, 0f);
+        run(pool, ap, 0, k, padded, k, n, b.panelVectors, b.data, b.half == null ? null : b, cp, 0, n, 0,
+                Epilogue.none());
+        for (int r = 0; r < m; r++) {
+            System.arraycopy(cp, r * n, c, cOffset + r * ldc, n);
+        }
+        epilogueTile(epilogue, c, cOffset, ldc, 0, m, 0, n);
     }
 
     /**
@@ -109,7 +146,7 @@ public final class Gemm {
             }
         }
         run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, buffer, 0, nr, m * nr,
-                Epilogue.none(), false);
+                Epilogue.none());
         return c;
     }
 
@@ -183,7 +220,7 @@ public final class Gemm {
             aOff = 0;
             lda = k;
         }
-        run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), 0, epilogue, false);
+        run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), 0, epilogue);
     }
 
     /** Single-threaded form of {@link #multiply(ComputePool, MatrixView, MatrixView, MatrixView)}. */
@@ -195,15 +232,14 @@ public final class Gemm {
 
     /** B is {@code bp} (F32 panels) or, when {@code half} is not null, that 16-bit matrix. */
     private static void run(ComputePool pool, float[] a, int aOff, int lda, int m, int k, int n, int nv,
-                            float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, int cPanel, Epilogue e,
-                            boolean streamed) {
+                            float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, int cPanel, Epilogue e) {
         int nr = nv * L;
         int panels = (n + nr - 1) / nr;
         if (!onPool(pool, 2L * m * n * k)) {
             if (half != null) {
                 blockHalf(a, aOff, lda, 0, m, k, n, half, 0, panels, c, cOff, ldc, cPanel, e);
             } else {
-                block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, cPanel, e, streamed);
+                block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, cPanel, e);
             }
             return;
         }
@@ -226,7 +262,7 @@ public final class Gemm {
                         Math.min(panels, p0 + pg), c, cOff, ldc, cPanel, e);
             } else {
                 block(a, aOff, lda, m0, Math.min(m, m0 + unitRows), k, n, nv, bp, p0,
-                        Math.min(panels, p0 + pg), c, cOff, ldc, cPanel, e, streamed);
+                        Math.min(panels, p0 + pg), c, cOff, ldc, cPanel, e);
             }
         });
     }
@@ -272,7 +308,7 @@ public final class Gemm {
 
     /** Rows [m0, m1) x panels [p0, p1) of C, all K. */
     static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp,
-                      int p0, int p1, float[] c, int cOff, int ldc, int cPanel, Epilogue e, boolean streamed) {
+                      int p0, int p1, float[] c, int cOff, int ldc, int cPanel, Epilogue e) {
         int nr = nv * L;
         int kcStep = kBlockStep(k);
         float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
@@ -285,8 +321,7 @@ public final class Gemm {
                 int rows = Math.min(mc, m1 - ic);
                 for (int p = p0; p < p1; p++) {
                     panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, edge, c,
-                            panelOffset(cOff, cPanel, p, nr), ldc, e,
-                            streamed);
+                            panelOffset(cOff, cPanel, p, nr), ldc, e);
                 }
             }
         }
@@ -317,7 +352,7 @@ public final class Gemm {
                 for (int ic = m0; ic < m1; ic += MC) {
                     int rows = Math.min(MC, m1 - ic);
                     panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, edge, c,
-                            panelOffset(cOff, cPanel, p, nr), ldc, e, false);
+                            panelOffset(cOff, cPanel, p, nr), ldc, e);
                 }
             }
         }
@@ -329,7 +364,7 @@ public final class Gemm {
      */
     private static void panelTiles(float[] a, int aOff, int lda, int ic, int rows, int pc, int kc, int k, int n,
                                    int nv, int p, float[] bp, int bOff, float[] edge, float[] c, int cOff, int ldc,
-                                   Epilogue e, boolean streamed) {
+                                   Epilogue e) {
         int nr = nv * L;
         int mrMax = MicroKernels.maxRows(nv);
         boolean accumulate = pc > 0;
@@ -338,9 +373,8 @@ public final class Gemm {
         int j0 = p * nr;
         int width = Math.min(nr, n - j0);
         int i = ic;
-        boolean firstRowAlone = streamed && nv == 4 && rows >= 8;
         for (int t = 0; i < ic + rows; t++) {
-            int mr = firstRowAlone ? streamedTileRows(t, ic + rows - i) : rows / tiles + (t < rows % tiles ? 1 : 0);
+            int mr = rows / tiles + (t < rows % tiles ? 1 : 0);
             int aRow = aOff + i * lda + pc;
             int cRow = cOff + i * ldc + j0;
             if (width == nr) {
@@ -361,27 +395,6 @@ public final class Gemm {
             }
             i += mr;
         }
-    }
-
-    /**
-     * Tile heights when B streams from memory ({@code streamed}: at most {@link #STREAMED_ROWS} rows against a
-     * prepacked matrix). The first tile to touch a panel waits for it to arrive from memory; Java cannot
-     * prefetch, and the number of cache misses in flight is bounded by how much other work sits between the
-     * loads. So the first tile is a single row (4 loads per 4 multiply-adds: the most misses in flight, the
-     * panel arrives fastest), and the rest, now in L2, run in 6-row tiles ending in 4- or 3-row ones rather
-     * than 5-row ones, which run ~9 % slower per multiply-add. 32 rows: 1+6+6+6+6+4+3, against 6+6+5+5+5+5;
-     * experts of Base at batch 1 take 5-8 % less time (ExpertsStream harness in bench/README.md).
-     * Tile heights do not change any element's summation chain.
-     */
-    static int streamedTileRows(int t, int remaining) {
-        if (t == 0) {
-            return 1;
-        }
-        return switch (remaining) {
-            case 7, 8 -> 4;
-            case 9 -> 5;
-            default -> Math.min(6, remaining);
-        };
     }
 
     /** Applies the epilogue to rows [row0, row0 + rows) x cols [col0, col0 + cols) of C. */

@@ -28,16 +28,8 @@ public final class PackedMatrix {
     final WeightPrecision precision;
     /** Multiplies every widened 16-bit element (1 for none; F32 storage holds scaled values instead). */
     final float scale;
-    /** Packed from activations into a caller's buffer ({@link #packScratch}): just written, so in cache. */
-    final boolean resident;
-
     private PackedMatrix(int rows, int cols, int panelVectors, float[] data, short[] half,
                          WeightPrecision precision, float scale) {
-        this(rows, cols, panelVectors, data, half, precision, scale, false);
-    }
-
-    private PackedMatrix(int rows, int cols, int panelVectors, float[] data, short[] half,
-                         WeightPrecision precision, float scale, boolean resident) {
         this.rows = rows;
         this.cols = cols;
         this.panelVectors = panelVectors;
@@ -46,7 +38,6 @@ public final class PackedMatrix {
         this.half = half;
         this.precision = precision;
         this.scale = scale;
-        this.resident = resident;
     }
 
     /** Packs the row-major [rows, cols] matrix starting at {@code offset} (the source is copied), F32. */
@@ -136,7 +127,7 @@ public final class PackedMatrix {
             throw new IllegalArgumentException("a buffer of " + buffer.length + " floats cannot hold a packed ["
                     + rows + ", " + cols + "] matrix (" + size + ")");
         }
-        return new PackedMatrix(rows, cols, panelVectors(cols), buffer, null, WeightPrecision.F32, 1f, true);
+        return new PackedMatrix(rows, cols, panelVectors(cols), buffer, null, WeightPrecision.F32, 1f);
     }
 
     /** As {@link #packInto} for a row-major source, storing 16-bit patterns of {@code precision}. */

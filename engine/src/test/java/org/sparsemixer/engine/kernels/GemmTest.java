@@ -89,13 +89,16 @@ class GemmTest {
     }
 
     @Test
-    void streamedTilingMatchesScalarTwinForEverySmallM() {
-        // at most STREAMED_ROWS rows: a 1-row first tile, then 6/4/3-row tiles; K over two blocks, a partial panel
-        for (int m = 1; m <= Gemm.STREAMED_ROWS + 1; m++) {
+    void smallProductsMatchScalarTwinForEveryM() {
+        // below PADDED_ROWS rows, padded with zero rows to whole tiles; K over two blocks, a partial panel,
+        // one-vector panels (12-row tiles) and the epilogue's residual read only for the real rows
+        for (int m = 1; m <= Gemm.PADDED_ROWS + 1; m++) {
             checkPacked(ComputePool.singleThreaded(), m, 600, 130);
+            checkPacked(ComputePool.singleThreaded(), m, 33, 16);
         }
+        checkPacked(POOL2, 8, 512, 512);
         checkPacked(POOL2, 32, 2051, 200);
-        checkPacked(POOL3, 48, 512, 2048);
+        checkPacked(POOL3, 47, 512, 2048);
     }
 
     @Test
@@ -120,20 +123,6 @@ class GemmTest {
         }
         assertThrows(IllegalArgumentException.class,
                 () -> PackedMatrix.packScratch(MatrixView.rowMajor(new float[64 * 65], 0, 64, 65), new float[64 * 65]));
-    }
-
-    @Test
-    void streamedTileHeightsCoverEveryRowOnce() {
-        for (int rows = 8; rows <= Gemm.STREAMED_ROWS; rows++) {
-            int done = 0;
-            for (int t = 0; done < rows; t++) {
-                int mr = Gemm.streamedTileRows(t, rows - done);
-                assertTrue(mr >= 1 && mr <= MicroKernels.maxRows(4), "rows=" + rows + " tile " + t + ": " + mr);
-                assertEquals(t == 0, mr == 1, "rows=" + rows + ": only the first tile is a single row");
-                done += mr;
-            }
-            assertEquals(rows, done, "rows=" + rows);
-        }
     }
 
     @Test
