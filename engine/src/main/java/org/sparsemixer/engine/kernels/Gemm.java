@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC} (one block
  * when the rows of a K block fit {@link #A_BLOCK_BYTES}), panels, row tiles. The rows of a block are cut into
  * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed), but for products of a few
- * rows ({@link #multiplyPadded}); a last partial panel is computed into a small buffer and copied out. The epilogue runs on each tile after its last K block,
- * while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
+ * rows ({@link #multiplyPadded}); a last partial panel is computed into a small buffer and copied out. The
+ * epilogue runs on each tile after its last K block, while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
  * <p>
  * <b>16-bit weights.</b> A BF16 / F16 {@link PackedMatrix} is widened one (K block x panel) at a time into a
  * per-thread float buffer that then serves all rows of the block ({@link #blockHalf}); widening is exact, so
@@ -85,7 +85,8 @@ public final class Gemm {
             multiplyPadded(pool, a, aOffset, lda, m, b, c, cOffset, ldc, epilogue);
             return;
         }
-        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, 0, epilogue);
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, 0,
+                epilogue);
     }
 
     /**
@@ -103,14 +104,8 @@ public final class Gemm {
         int mr = MicroKernels.maxRows(b.panelVectors);
         int padded = (m + mr - 1) / mr * mr;
         float[][] buffers = PADDED.get();
-        if (buffers[0].length < padded * k) {
-            buffers[0] = new float[padded * k];
-        }
-        if (buffers[1].length < padded * n) {
-            buffers[1] = new float[padded * n];
-        }
-        float[] ap = buffers[0];
-        float[] cp = buffers[1];
+        float[] ap = atLeast(buffers, 0, padded * k);
+        float[] cp = atLeast(buffers, 1, padded * n);
         for (int r = 0; r < m; r++) {
             System.arraycopy(a, aOffset + r * lda, ap, r * k, k);
         }
@@ -192,10 +187,7 @@ public final class Gemm {
         float[][] scratch = SCRATCH.get();
         int nv = PackedMatrix.panelVectors(n);
         int packed = (int) PackedMatrix.packedSize(k, n, nv);
-        if (scratch[0].length < packed) {
-            scratch[0] = new float[packed];
-        }
-        float[] bp = scratch[0];
+        float[] bp = atLeast(scratch, 0, packed);
         if (onPool(pool, 2L * m * n * k)) {
             // The product will run on the pool anyway; let its threads pack a share of the panels each.
             int panels = (n + nv * L - 1) / (nv * L);
@@ -208,10 +200,7 @@ public final class Gemm {
         int aOff = a.offset();
         int lda = a.rowStride();
         if (a.colStride() != 1) {
-            if (scratch[1].length < m * k) {
-                scratch[1] = new float[m * k];
-            }
-            aData = scratch[1];
+            aData = atLeast(scratch, 1, m * k);
             for (int i = 0; i < m; i++) {
                 for (int kk = 0; kk < k; kk++) {
                     aData[i * k + kk] = a.get(i, kk);
@@ -221,6 +210,14 @@ public final class Gemm {
             lda = k;
         }
         run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), 0, epilogue);
+    }
+
+    /** {@code buffers[i]}, first replaced by a new array of {@code size} floats when it is shorter. */
+    private static float[] atLeast(float[][] buffers, int i, int size) {
+        if (buffers[i].length < size) {
+            buffers[i] = new float[size];
+        }
+        return buffers[i];
     }
 
     /** Single-threaded form of {@link #multiply(ComputePool, MatrixView, MatrixView, MatrixView)}. */
