@@ -126,6 +126,34 @@ class GemmTest {
     }
 
     @Test
+    void transposedViewsPackElementForElement() {
+        // Transposed views with unit row stride are packed by 8 x 8 register transposes; other strides by the
+        // element loop. Both against MatrixView.get, padding included, on awkward sizes.
+        for (int k : new int[] {1, 7, 8, 15, 16, 17, 33, 64}) {
+            for (int n : new int[] {1, 7, 16, 17, 33, 64, 65, 130}) {
+                float[] source = random(41, 5 + n * (k + 3) * 2);
+                MatrixView[] views = {
+                    new MatrixView(source, 5, n, k, k + 3, 1).transpose(),
+                    new MatrixView(source, 5, n, k, 2 * (k + 3), 2).transpose()};
+                for (MatrixView b : views) {
+                    float[] buffer = new float[PackedMatrix.scratchSize(k, n)];
+                    java.util.Arrays.fill(buffer, Float.NaN);
+                    PackedMatrix packed = PackedMatrix.packScratch(b, buffer);
+                    int nr = packed.panelWidth;
+                    int width = (n + nr - 1) / nr * nr;
+                    for (int r = 0; r < k; r++) {
+                        for (int c = 0; c < width; c++) {
+                            float want = c < n ? b.get(r, c) : 0f;
+                            float got = buffer[(c / nr) * k * nr + r * nr + c % nr];
+                            assertEquals(want, got, "k=" + k + " n=" + n + " " + b + " at " + r + "," + c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void packedIsBitIdenticalForOneTwoAndThreeThreads() {
         // The last shape's A (1100 x 300 floats) is over Gemm.A_ALL_ROWS_BYTES, so its parallel units are row
         // blocks of MC x panel groups; the others' units take every row and a group of panels, but for the
