@@ -61,6 +61,15 @@ public final class Softmax {
         if (n <= 0) {
             return;
         }
+        // Three methods with only scalars crossing their boundaries: as one method, C2 reached its node limit
+        // and left the partial-sum reduction a call, boxing two vectors a row (~25 MB a Base call at batch 8).
+        float max = max(x, offset, n, mask, maskOffset);
+        float inv = 1f / expSum(x, offset, n, mask, maskOffset, max);
+        scale(x, offset, n, inv);
+    }
+
+    /** The largest score of the row, penalties included. */
+    private static float max(float[] x, int offset, int n, int[] mask, int maskOffset) {
         final int l = S.length();
         int bound = S.loopBound(n);
         FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -80,7 +89,15 @@ public final class Softmax {
         for (; j < n; j++) {
             max = Math.max(max, score(x, offset + j, mask, maskOffset + j));
         }
-        // the denominator in the fixed order of VectorShapes.SUM_WIDTH partial sums (any vector width)
+        return max;
+    }
+
+    /**
+     * exp(score - max) stored in place; returns their sum in the fixed order of {@link VectorShapes#SUM_WIDTH}
+     * partial sums (any vector width).
+     */
+    private static float expSum(float[] x, int offset, int n, int[] mask, int maskOffset, float max) {
+        final int l = S.length();
         final int step = VectorShapes.SUM_WIDTH;
         final int sumBound = n - n % step;
         FloatVector a0 = FloatVector.zero(S);
@@ -88,6 +105,7 @@ public final class Softmax {
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         float tail = 0f;
+        int j;
         for (j = 0; j < sumBound; j += step) {
             a0 = a0.add(expInPlace(x, offset + j, mask, maskOffset + j, max));
             if (VectorShapes.SUM_VECTORS > 1) {
@@ -103,8 +121,13 @@ public final class Softmax {
             x[offset + j] = e;
             tail += e;
         }
-        float inv = 1f / (VectorMath.sumPartials(a0, a1, a2, a3) + tail);
-        for (j = 0; j < bound; j += l) {
+        return VectorMath.sumPartials(a0, a1, a2, a3) + tail;
+    }
+
+    private static void scale(float[] x, int offset, int n, float inv) {
+        int bound = S.loopBound(n);
+        int j;
+        for (j = 0; j < bound; j += S.length()) {
             FloatVector.fromArray(S, x, offset + j).mul(inv).intoArray(x, offset + j);
         }
         for (; j < n; j++) {
