@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC} (one block
  * when the rows of a K block fit {@link #A_BLOCK_BYTES}), panels, row tiles. The rows of a block are cut into
  * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed), but for products of a few
- * rows ({@link #multiplyPadded}); a last partial panel is computed into a small buffer and copied out. The
+ * rows ({@link #multiplyPadded}) and one-vector panels (12-row tiles, the last on padded rows:
+ * {@link #paddedTile}); a last partial panel is computed into a small buffer and copied out. The
  * epilogue runs on each tile after its last K block, while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
  * <p>
  * <b>16-bit weights.</b> A BF16 / F16 {@link PackedMatrix} is widened one (K block x panel) at a time into a
@@ -63,6 +64,8 @@ public final class Gemm {
     private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
     /** Per-thread A and C of {@link #multiplyPadded}. */
     private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[2][0]);
+    /** Per-thread A and C of {@link #paddedTile}. */
+    private static final ThreadLocal<float[][]> TAIL = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private Gemm() {
     }
@@ -369,12 +372,18 @@ public final class Gemm {
         int tiles = (rows + mrMax - 1) / mrMax;
         int j0 = p * nr;
         int width = Math.min(nr, n - j0);
+        // One-vector panels (the router's 16 columns) take only 12-row tiles, the last one on padded rows:
+        // balanced heights of 7 to 11 rows ran kernels that only a block's remainder uses, too rarely for C2
+        // to compile them (Base at batch 8: k10x1 never, k11x1 after 13 s; the router product took 1.2 ms).
+        boolean fullTiles = nv == 1;
         int i = ic;
         for (int t = 0; i < ic + rows; t++) {
-            int mr = rows / tiles + (t < rows % tiles ? 1 : 0);
+            int mr = fullTiles ? Math.min(mrMax, ic + rows - i) : rows / tiles + (t < rows % tiles ? 1 : 0);
             int aRow = aOff + i * lda + pc;
             int cRow = cOff + i * ldc + j0;
-            if (width == nr) {
+            if (mr < mrMax && fullTiles) {
+                paddedTile(mr, mrMax, nv, a, aRow, lda, bp, bOff, kc, c, cRow, ldc, width, accumulate);
+            } else if (width == nr) {
                 MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, c, cRow, ldc, accumulate);
             } else {
                 if (accumulate) {
@@ -391,6 +400,32 @@ public final class Gemm {
                 epilogueTile(e, c, cOff, ldc, i, mr, j0, width);
             }
             i += mr;
+        }
+    }
+
+    /**
+     * An mr-row tile (mr &lt; mrMax) computed by the mrMax-row kernel on a per-thread copy of its A rows padded
+     * with zero rows, into a per-thread C tile whose real rows are then copied out (width columns). Rows do not
+     * mix, so the real rows get the chains of the unpadded tile, bit for bit.
+     */
+    private static void paddedTile(int mr, int mrMax, int nv, float[] a, int aRow, int lda, float[] bp, int bOff,
+                                   int kc, float[] c, int cRow, int ldc, int width, boolean accumulate) {
+        int nr = nv * L;
+        float[][] buffers = TAIL.get();
+        float[] ap = atLeast(buffers, 0, mrMax * kc);
+        float[] cp = atLeast(buffers, 1, mrMax * nr);
+        for (int r = 0; r < mr; r++) {
+            System.arraycopy(a, aRow + r * lda, ap, r * kc, kc);
+        }
+        java.util.Arrays.fill(ap, mr * kc, mrMax * kc, 0f);
+        if (accumulate) {
+            for (int r = 0; r < mr; r++) {
+                System.arraycopy(c, cRow + r * ldc, cp, r * nr, width);
+            }
+        }
+        MicroKernels.kernel(mrMax, nv, ap, 0, kc, bp, bOff, kc, cp, 0, nr, accumulate);
+        for (int r = 0; r < mr; r++) {
+            System.arraycopy(cp, r * nr, c, cRow + r * ldc, width);
         }
     }
 

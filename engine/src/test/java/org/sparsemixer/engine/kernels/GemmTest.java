@@ -102,6 +102,24 @@ class GemmTest {
     }
 
     @Test
+    void onePanelProductsMatchScalarTwinWithPaddedLastTiles() {
+        // One-vector panels take 12-row tiles, a block's remainder on padded rows: remainders of every size
+        // (m mod 12), K over two or three blocks (the padded tile accumulates), partial panels (n < LANES),
+        // blocks of MC rows with their own remainder (m > MC), parallel units of rows, and the view path.
+        for (int m : new int[] {49, 50, 59, 60, 61, 97, 107, 108, 119, 1100}) {
+            for (int n : new int[] {1, 5, VectorShapes.LANES}) {
+                for (int k : new int[] {7, 600, 1100}) {
+                    checkPacked(ComputePool.singleThreaded(), m, k, n);
+                }
+                checkPacked(POOL2, m, 600, n);
+                checkPacked(POOL3, m, 1100, n);
+                checkViews(POOL2, MatrixView.rowMajor(random(51, m * 40), 0, m, 40),
+                        MatrixView.rowMajor(random(52, 40 * n), 0, 40, n));
+            }
+        }
+    }
+
+    @Test
     void scratchPackedActivationsGiveTheSameProductAsViews() {
         int[][] shapes = {{96, 64, 512}, {32, 64, 130}, {7, 33, 17}, {512, 512, 64}};
         for (int[] sh : shapes) {
