@@ -21,7 +21,9 @@ final class Pooler {
         float[] pooled = new float[batch * hidden];
         // The first token of every example: rows 0, S, 2S, ... read in place via the row stride.
         Gemm.multiply(pool, sequence, 0, sequenceLength * hidden, batch, kernel, pooled, 0, hidden, Epilogue.bias(bias));
-        Activations.tanh(pooled, 0, pooled.length);
+        // The scalar twin (the same bits): this one call's few vectors are too rare for C2 to compile the vector
+        // form, which then ran as the Vector API's allocating Java fallback (C1 at best).
+        Activations.tanhScalar(pooled, 0, pooled.length);
         return pooled;
     }
 }
