@@ -107,12 +107,8 @@ public final class Gemm {
         int mr = MicroKernels.maxRows(b.panelVectors);
         int padded = (m + mr - 1) / mr * mr;
         float[][] buffers = PADDED.get();
-        float[] ap = atLeast(buffers, 0, padded * k);
+        float[] ap = paddedRows(buffers, a, aOffset, lda, m, padded, k);
         float[] cp = atLeast(buffers, 1, padded * n);
-        for (int r = 0; r < m; r++) {
-            System.arraycopy(a, aOffset + r * lda, ap, r * k, k);
-        }
-        java.util.Arrays.fill(ap, m * k, padded * k, 0f);
         run(pool, ap, 0, k, padded, k, n, b.panelVectors, b.data, b.half == null ? null : b, cp, 0, n, 0,
                 Epilogue.none());
         for (int r = 0; r < m; r++) {
@@ -213,6 +209,20 @@ public final class Gemm {
             lda = k;
         }
         run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), 0, epilogue);
+    }
+
+    /**
+     * {@code buffers[0]} holding {@code rows} rows of A ({@code k} floats each, from {@code a[aOff + r * lda]}), k
+     * floats apart, then zero rows up to {@code padded}: the A of a product run on zero-padded rows. (The zeros
+     * keep garbage, such as subnormals that slow the multiply-adds, out of the rows whose results are dropped.)
+     */
+    private static float[] paddedRows(float[][] buffers, float[] a, int aOff, int lda, int rows, int padded, int k) {
+        float[] ap = atLeast(buffers, 0, padded * k);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(a, aOff + r * lda, ap, r * k, k);
+        }
+        java.util.Arrays.fill(ap, rows * k, padded * k, 0f);
+        return ap;
     }
 
     /** {@code buffers[i]}, first replaced by a new array of {@code size} floats when it is shorter. */
@@ -412,12 +422,8 @@ public final class Gemm {
                                    int kc, float[] c, int cRow, int ldc, int width, boolean accumulate) {
         int nr = nv * L;
         float[][] buffers = TAIL.get();
-        float[] ap = atLeast(buffers, 0, mrMax * kc);
+        float[] ap = paddedRows(buffers, a, aRow, lda, mr, mrMax, kc);
         float[] cp = atLeast(buffers, 1, mrMax * nr);
-        for (int r = 0; r < mr; r++) {
-            System.arraycopy(a, aRow + r * lda, ap, r * kc, kc);
-        }
-        java.util.Arrays.fill(ap, mr * kc, mrMax * kc, 0f);
         if (accumulate) {
             for (int r = 0; r < mr; r++) {
                 System.arraycopy(c, cRow + r * ldc, cp, r * nr, width);

@@ -59,24 +59,37 @@ final class VectorMath {
      * and compiled code, which would make a result depend on JIT timing rather than on the input alone.
      */
     static float addLanes(float sum, FloatVector v) {
-        // Constant lane indices: C2 extracts those from the register, while lane(i) with a variable i (a loop
-        // it does not unroll) puts the vector in a heap box first: one box a layer-norm row.
-        switch (v.length()) {
-            case 16:
-                return sum + v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6)
-                        + v.lane(7) + v.lane(8) + v.lane(9) + v.lane(10) + v.lane(11) + v.lane(12) + v.lane(13)
-                        + v.lane(14) + v.lane(15);
-            case 8:
-                return sum + v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6)
-                        + v.lane(7);
-            case 4:
-                return sum + v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3);
-            default:
-                for (int lane = 0; lane < v.length(); lane++) {
-                    sum += v.lane(lane);
-                }
-                return sum;
+        for (int lane = 0; lane < v.length(); lane++) {
+            sum += lane(v, lane);
         }
+        return sum;
+    }
+
+    /**
+     * {@code v.lane(i)} read through a constant index: C2 extracts a constant lane from the register, while
+     * {@code lane(i)} with a variable i (a loop it does not unroll) puts the vector in a heap box first, which
+     * made every layer-norm row allocate.
+     */
+    private static float lane(FloatVector v, int i) {
+        return switch (i) {
+            case 0 -> v.lane(0);
+            case 1 -> v.lane(1);
+            case 2 -> v.lane(2);
+            case 3 -> v.lane(3);
+            case 4 -> v.lane(4);
+            case 5 -> v.lane(5);
+            case 6 -> v.lane(6);
+            case 7 -> v.lane(7);
+            case 8 -> v.lane(8);
+            case 9 -> v.lane(9);
+            case 10 -> v.lane(10);
+            case 11 -> v.lane(11);
+            case 12 -> v.lane(12);
+            case 13 -> v.lane(13);
+            case 14 -> v.lane(14);
+            case 15 -> v.lane(15);
+            default -> v.lane(i);
+        };
     }
 
     /**
@@ -108,23 +121,10 @@ final class VectorMath {
 
     /** {@code sum} plus the lanes of {@code v}, each widened to double, added in ascending lane order. */
     static double addLanes(double sum, FloatVector v) {
-        // constant lane indices, as in addLanes(float, FloatVector)
-        switch (v.length()) {
-            case 16:
-                return sum + v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6)
-                        + v.lane(7) + v.lane(8) + v.lane(9) + v.lane(10) + v.lane(11) + v.lane(12) + v.lane(13)
-                        + v.lane(14) + v.lane(15);
-            case 8:
-                return sum + v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3) + v.lane(4) + v.lane(5) + v.lane(6)
-                        + v.lane(7);
-            case 4:
-                return sum + v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3);
-            default:
-                for (int lane = 0; lane < v.length(); lane++) {
-                    sum += v.lane(lane);
-                }
-                return sum;
+        for (int lane = 0; lane < v.length(); lane++) {
+            sum += lane(v, lane);
         }
+        return sum;
     }
 
     // ---------------------------------------------------------------- exp
