@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #KC} (evenly cut; K &lt;= 512 is one block, so C is written once), row blocks of {@link #MC} (one block
  * when the rows of a K block fit {@link #A_BLOCK_BYTES}), panels, row tiles. The rows of a block are cut into
  * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed), but for products of a few
- * rows ({@link #multiplyPadded}) and one-vector panels (12-row tiles, the last on padded rows:
- * {@link #paddedTile}); a last partial panel is computed into a small buffer and copied out. The
+ * rows ({@link #multiplyPadded}) and one-vector panels (12-row tiles, the last on padded rows); a last partial
+ * panel, and a padded tile, are computed into a small per-thread buffer and copied out. The
  * epilogue runs on each tile after its last K block, while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
  * <p>
  * <b>16-bit weights.</b> A BF16 / F16 {@link PackedMatrix} is widened one (K block x panel) at a time into a
@@ -64,7 +64,7 @@ public final class Gemm {
     private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
     /** Per-thread A and C of {@link #multiplyPadded}. */
     private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[2][0]);
-    /** Per-thread A and C of {@link #paddedTile}. */
+    /** Per-thread A (rows padded with zeros) and C of one tile that {@link #panelTiles} runs through a buffer. */
     private static final ThreadLocal<float[][]> TAIL = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private Gemm() {
@@ -321,7 +321,6 @@ public final class Gemm {
                       int p0, int p1, float[] c, int cOff, int ldc, int cPanel, Epilogue e) {
         int nr = nv * L;
         int kcStep = kBlockStep(k);
-        float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
         // Up to A_BLOCK_BYTES of A, one row block: each panel of B is then read once for all the rows
         // (an expert's 256 tokens at batch 8 streams its weights once instead of three times).
         int mc = (long) (m1 - m0) * kcStep * Float.BYTES <= A_BLOCK_BYTES ? Math.max(1, m1 - m0) : MC;
@@ -330,7 +329,7 @@ public final class Gemm {
             for (int ic = m0; ic < m1; ic += mc) {
                 int rows = Math.min(mc, m1 - ic);
                 for (int p = p0; p < p1; p++) {
-                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, edge, c,
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, c,
                             panelOffset(cOff, cPanel, p, nr), ldc, e);
                 }
             }
@@ -349,7 +348,6 @@ public final class Gemm {
         int nv = b.panelVectors;
         int nr = nv * L;
         int kcStep = kBlockStep(k);
-        float[] edge = p1 * nr > n ? new float[MicroKernels.maxRows(nv) * nr] : null;
         float[] widened = WIDENED.get();
         if (widened.length < kcStep * nr) {
             widened = new float[kcStep * nr];
@@ -361,7 +359,7 @@ public final class Gemm {
                 b.widen((p * k + pc) * nr, widened, 0, kc * nr);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int rows = Math.min(MC, m1 - ic);
-                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, edge, c,
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, c,
                             panelOffset(cOff, cPanel, p, nr), ldc, e);
                 }
             }
@@ -373,7 +371,7 @@ public final class Gemm {
      * {@code bp[bOff + kk * nr + j]}; the epilogue runs on each tile after the last K block.
      */
     private static void panelTiles(float[] a, int aOff, int lda, int ic, int rows, int pc, int kc, int k, int n,
-                                   int nv, int p, float[] bp, int bOff, float[] edge, float[] c, int cOff, int ldc,
+                                   int nv, int p, float[] bp, int bOff, float[] c, int cOff, int ldc,
                                    Epilogue e) {
         int nr = nv * L;
         int mrMax = MicroKernels.maxRows(nv);
@@ -391,47 +389,38 @@ public final class Gemm {
             int mr = fullTiles ? Math.min(mrMax, ic + rows - i) : rows / tiles + (t < rows % tiles ? 1 : 0);
             int aRow = aOff + i * lda + pc;
             int cRow = cOff + i * ldc + j0;
-            if (mr < mrMax && fullTiles) {
-                paddedTile(mr, mrMax, nv, a, aRow, lda, bp, bOff, kc, c, cRow, ldc, width, accumulate);
-            } else if (width == nr) {
+            boolean padTile = fullTiles && mr < mrMax;
+            if (!padTile && width == nr) {
                 MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, c, cRow, ldc, accumulate);
             } else {
+                // Through a per-thread tile of C: a last partial panel, or a tile run by the full-height kernel
+                // on its rows padded with zero rows. Rows do not mix: the real rows get their own chains.
+                float[][] tail = TAIL.get();
+                float[] ta = a;
+                int taRow = aRow;
+                int tlda = lda;
+                int kernelRows = mr;
+                if (padTile) {
+                    ta = paddedRows(tail, a, aRow, lda, mr, mrMax, kc);
+                    taRow = 0;
+                    tlda = kc;
+                    kernelRows = mrMax;
+                }
+                float[] tile = atLeast(tail, 1, mrMax * nr);
                 if (accumulate) {
                     for (int r = 0; r < mr; r++) {
-                        System.arraycopy(c, cRow + r * ldc, edge, r * nr, width);
+                        System.arraycopy(c, cRow + r * ldc, tile, r * nr, width);
                     }
                 }
-                MicroKernels.kernel(mr, nv, a, aRow, lda, bp, bOff, kc, edge, 0, nr, accumulate);
+                MicroKernels.kernel(kernelRows, nv, ta, taRow, tlda, bp, bOff, kc, tile, 0, nr, accumulate);
                 for (int r = 0; r < mr; r++) {
-                    System.arraycopy(edge, r * nr, c, cRow + r * ldc, width);
+                    System.arraycopy(tile, r * nr, c, cRow + r * ldc, width);
                 }
             }
             if (last) {
                 epilogueTile(e, c, cOff, ldc, i, mr, j0, width);
             }
             i += mr;
-        }
-    }
-
-    /**
-     * An mr-row tile (mr &lt; mrMax) computed by the mrMax-row kernel on a per-thread copy of its A rows padded
-     * with zero rows, into a per-thread C tile whose real rows are then copied out (width columns). Rows do not
-     * mix, so the real rows get the chains of the unpadded tile, bit for bit.
-     */
-    private static void paddedTile(int mr, int mrMax, int nv, float[] a, int aRow, int lda, float[] bp, int bOff,
-                                   int kc, float[] c, int cRow, int ldc, int width, boolean accumulate) {
-        int nr = nv * L;
-        float[][] buffers = TAIL.get();
-        float[] ap = paddedRows(buffers, a, aRow, lda, mr, mrMax, kc);
-        float[] cp = atLeast(buffers, 1, mrMax * nr);
-        if (accumulate) {
-            for (int r = 0; r < mr; r++) {
-                System.arraycopy(c, cRow + r * ldc, cp, r * nr, width);
-            }
-        }
-        MicroKernels.kernel(mrMax, nv, ap, 0, kc, bp, bOff, kc, cp, 0, nr, accumulate);
-        for (int r = 0; r < mr; r++) {
-            System.arraycopy(cp, r * nr, c, cRow + r * ldc, width);
         }
     }
 

@@ -227,24 +227,20 @@ public final class PackedMatrix {
                         java.util.Arrays.fill(dst, d + width, d + nr, 0f);
                     }
                 }
-            } else if (rowStride == 1) {
-                // A transposed view of a row-major matrix (attention's K^T): source column j0 + j is
-                // contiguous, so the panel is the transpose of a width x rows block, done in 8 x 8 registers.
-                Transpose8.matrix(src, offset + j0 * colStride, colStride, dst, base, nr, width, rows);
-                if (width < nr) {
-                    for (int r = 0; r < rows; r++) {
-                        int d = base + r * nr;
-                        java.util.Arrays.fill(dst, d + width, d + nr, 0f);
-                    }
-                }
             } else {
-                // Any other strides: read along rows of the source, which are columns here, and scatter
-                // with stride nr.
-                for (int j = 0; j < width; j++) {
-                    int s = offset + (j0 + j) * colStride;
-                    int d = base + j;
-                    for (int r = 0; r < rows; r++) {
-                        dst[d + r * nr] = src[s + r * rowStride];
+                if (rowStride == 1) {
+                    // A transposed view of a row-major matrix (attention's K^T): source column j0 + j is
+                    // contiguous, so the panel is the transpose of a width x rows block, in 8 x 8 registers.
+                    Transpose8.matrix(src, offset + j0 * colStride, colStride, dst, base, nr, width, rows);
+                } else {
+                    // Any other strides: read along rows of the source, which are columns here, and scatter
+                    // with stride nr.
+                    for (int j = 0; j < width; j++) {
+                        int s = offset + (j0 + j) * colStride;
+                        int d = base + j;
+                        for (int r = 0; r < rows; r++) {
+                            dst[d + r * nr] = src[s + r * rowStride];
+                        }
                     }
                 }
                 if (width < nr) {
