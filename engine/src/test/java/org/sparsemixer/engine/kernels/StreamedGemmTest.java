@@ -82,6 +82,31 @@ class StreamedGemmTest {
     }
 
     @Test
+    void packingFollowsTheDocumentedLayoutOnAwkwardShapes() {
+        int offset = 5;
+        for (int rows : new int[] {1, 7, 63, 64, 65, 130}) {
+            for (int cols : new int[] {1, 2, 3, 13, 20, 21}) {
+                float[] w = new float[offset + rows * cols];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = i + 1;
+                }
+                StreamedMatrix b = StreamedMatrix.pack(w, offset, rows, cols);
+                int groups = (cols + 1) / 2;
+                int tiles = (groups + 4) / 5;
+                // data[(g K + k) 2 + o] = B[k, 2 g + o], zero past N and in the groups that pad to 5 T
+                float[] expected = new float[tiles * 5 * rows * 2];
+                for (int k = 0; k < rows; k++) {
+                    for (int j = 0; j < cols; j++) {
+                        expected[((j / 2) * rows + k) * 2 + j % 2] = w[offset + k * cols + j];
+                    }
+                }
+                assertArrayEquals(expected, b.data, rows + " x " + cols);
+                assertEquals(tiles, b.tiles());
+            }
+        }
+    }
+
+    @Test
     void packingKeepsEveryElementAndRefusesBadShapes() {
         float[] w = new float[7 * 13];
         for (int i = 0; i < w.length; i++) {
