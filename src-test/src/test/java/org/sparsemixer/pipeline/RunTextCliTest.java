@@ -17,6 +17,7 @@ import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.MixingMechanism;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.loader.BatchFiles;
+import org.sparsemixer.tokenizer.TextFixtures;
 
 /**
  * {@code run --text/--text-pair/--texts} with a model directory that carries the fixture WordPiece
@@ -36,9 +37,9 @@ class RunTextCliTest {
                 TestModels.EXPERTS, 1.0, 1.0, 1.0, MixingMechanism.LINEAR, false, 2, 8, 2, 32,
                 SparseMixerConfig.GELU_APPROXIMATE, null, TestModels.HIDDEN, false, false);
         model = TestModels.writeModel(dir.resolve("model"), c, 5);
-        Files.copy(TextFixtures.tokenizerFile("wp_uncased"), model.resolve("vocab.txt"));
+        Files.copy(TextFixtureFiles.tokenizerFile("wp_uncased"), model.resolve("vocab.txt"));
         cases = new ArrayList<>();
-        for (JsonNode k : TextFixtures.lines(TextFixtures.file("packing.jsonl"))) {
+        for (JsonNode k : TextFixtures.lines(TextFixtureFiles.file("packing.jsonl"))) {
             if (k.get("tokenizer").textValue().equals("wp_uncased") && k.get("seq_length").intValue() == 8
                     && k.get("truncator").textValue().equals("waterfall")) {
                 cases.add(k);
@@ -150,7 +151,7 @@ class RunTextCliTest {
         Cli.assertBadInput(Cli.run("run", "--model", m, "--text", "a"), "tokenizer");
         // A vocabulary larger than the model's vocab_size.
         Path small = TestModels.writeModel(dir.resolve("small"), TestModels.small(), 1);
-        Files.copy(TextFixtures.tokenizerFile("wp_uncased"), small.resolve("vocab.txt"));
+        Files.copy(TextFixtureFiles.tokenizerFile("wp_uncased"), small.resolve("vocab.txt"));
         Files.writeString(small.resolve("text_input.json"), "{\"lower_case\": true}");
         Cli.assertBadInput(Cli.run("run", "--model", small.toString(), "--text", "a"), "2000", "vocab_size", "37");
         assertEquals(0, Cli.run("run", "--model", m, "--threads", "1").exitCode());

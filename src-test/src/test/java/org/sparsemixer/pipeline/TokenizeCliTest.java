@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sparsemixer.tokenizer.TextFixtures;
 
 /**
  * Every tokenization case and every packing case of the text fixtures through {@code sparse-mixer tokenize},
@@ -29,7 +30,7 @@ class TokenizeCliTest {
     Path dir;
 
     static List<String> tokenizers() {
-        return TextFixtures.TOKENIZERS;
+        return TextFixtureFiles.TOKENIZERS;
     }
 
     private Path writeInput(String name, List<List<String>> examples) throws IOException {
@@ -47,9 +48,9 @@ class TokenizeCliTest {
     }
 
     private String[] tokenizeArgs(String name, Path in, Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("tokenize", "--tokenizer", TextFixtures.tokenizerFile(name).toString(),
+        List<String> args = new ArrayList<>(List.of("tokenize", "--tokenizer", TextFixtureFiles.tokenizerFile(name).toString(),
                 "--input", in.toString(), "--output", out.toString()));
-        if (TextFixtures.lowerCase(name)) {
+        if (TextFixtureFiles.lowerCase(name)) {
             args.add("--lower-case");
         }
         args.addAll(List.of(more));
@@ -59,7 +60,7 @@ class TokenizeCliTest {
     @ParameterizedTest
     @MethodSource("tokenizers")
     void everyTokenizationCase(String name) throws IOException {
-        List<JsonNode> cases = TextFixtures.lines(TextFixtures.file(name + ".jsonl"));
+        List<JsonNode> cases = TextFixtures.lines(TextFixtureFiles.file(name + ".jsonl"));
         assertEquals(425, cases.size());
         Path in = writeInput("in.jsonl", cases.stream().map(c -> List.of(c.get("text").textValue())).toList());
         Path out = dir.resolve("out.jsonl");
@@ -78,9 +79,9 @@ class TokenizeCliTest {
     void everyPackingCase(String name) throws IOException {
         // One run per (seq_length, truncator), in the file's order.
         Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
-        for (JsonNode c : TextFixtures.lines(TextFixtures.file("packing.jsonl"))) {
+        for (JsonNode c : TextFixtures.lines(TextFixtureFiles.file("packing.jsonl"))) {
             if (c.get("tokenizer").textValue().equals(name)) {
-                assertEquals(TextFixtures.lowerCase(name), c.get("lower_case").booleanValue());
+                assertEquals(TextFixtureFiles.lowerCase(name), c.get("lower_case").booleanValue());
                 groups.computeIfAbsent(c.get("seq_length").intValue() + " " + c.get("truncator").textValue(),
                         k -> new ArrayList<>()).add(c);
             }
@@ -112,7 +113,7 @@ class TokenizeCliTest {
         Cli.Result r;
         try {
             System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
-            r = Cli.run("tokenize", "--tokenizer", TextFixtures.tokenizerFile("wp_uncased").toString(), "--lower-case");
+            r = Cli.run("tokenize", "--tokenizer", TextFixtureFiles.tokenizerFile("wp_uncased").toString(), "--lower-case");
         } finally {
             System.setIn(saved);
         }
@@ -129,7 +130,7 @@ class TokenizeCliTest {
 
     @Test
     void badInputIsExitTwoWithOneLine() throws IOException {
-        String vocab = TextFixtures.tokenizerFile("wp_uncased").toString();
+        String vocab = TextFixtureFiles.tokenizerFile("wp_uncased").toString();
         Path in = Files.writeString(dir.resolve("in.jsonl"), "{\"text\": \"a\"}\n{\"txt\": \"b\"}\n");
         Cli.assertBadInput(Cli.run("tokenize", "--tokenizer", vocab, "--input", in.toString()), "line", "2", "txt");
         Files.writeString(in, "{\"text\": \"a\"}\nnot json\n");
@@ -149,7 +150,7 @@ class TokenizeCliTest {
                 "--seq-length");
         Cli.assertBadInput(Cli.run("tokenize", "--tokenizer", dir.resolve("missing.txt").toString(), "--input",
                 in.toString()), "--tokenizer", "missing.txt");
-        Cli.assertBadInput(Cli.run("tokenize", "--tokenizer", TextFixtures.tokenizerFile("sp_unigram_nfkc").toString(),
+        Cli.assertBadInput(Cli.run("tokenize", "--tokenizer", TextFixtureFiles.tokenizerFile("sp_unigram_nfkc").toString(),
                 "--lower-case", "--input", in.toString()), "SentencePiece", "lower");
         Path binary = Files.write(dir.resolve("binary.bin"), new byte[] {0x7F, 'E', 'L', 'F', 0});
         Cli.assertBadInput(Cli.run("tokenize", "--tokenizer", binary.toString(), "--input", in.toString()), "neither");

@@ -12,9 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 
-/** The text fixtures (copied from shared/fixtures/text, produced by sentencepiece 0.2.2 and tokenizers 0.23.2). */
-final class TextFixtures {
-    static final ObjectMapper JSON = new ObjectMapper();
+/**
+ * The text fixtures (copied from shared/fixtures/text, produced by sentencepiece 0.2.2 and tokenizers 0.23.2)
+ * and their JSON-lines reader. Shared with src-test through this module's test-jar; src-test finds the files
+ * on disk itself ({@link #file} reads them as this module's test resources).
+ */
+public final class TextFixtures {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private TextFixtures() {
     }
@@ -32,9 +36,14 @@ final class TextFixtures {
     }
 
     static List<JsonNode> lines(String name) {
+        return lines(file(name));
+    }
+
+    /** One JSON value per non-blank line. */
+    public static List<JsonNode> lines(Path file) {
         try {
             List<JsonNode> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file(name))) {
+            for (String line : Files.readAllLines(file)) {
                 if (!line.isBlank()) {
                     out.add(JSON.readTree(line));
                 }
@@ -45,16 +54,20 @@ final class TextFixtures {
         }
     }
 
-    static int[] ints(JsonNode array) {
+    public static int[] ints(JsonNode array) {
         return StreamSupport.stream(array.spliterator(), false).mapToInt(JsonNode::intValue).toArray();
     }
 
-    static List<String> strings(JsonNode array) {
+    public static List<String> strings(JsonNode array) {
         return StreamSupport.stream(array.spliterator(), false).map(JsonNode::textValue).toList();
     }
 
-    /** The tokenizer file of a fixture tokenizer name ("wp_uncased", "sp_unigram_nfkc", ...). */
     static Path tokenizerFile(String name) {
-        return file(name.startsWith("wp_") ? name + ".vocab.txt" : name + ".model");
+        return file(tokenizerFileName(name));
+    }
+
+    /** The file of a fixture tokenizer ("wp_uncased", "sp_unigram_nfkc", ...): a vocabulary or a SentencePiece model. */
+    public static String tokenizerFileName(String name) {
+        return name.startsWith("wp_") ? name + ".vocab.txt" : name + ".model";
     }
 }
