@@ -90,10 +90,9 @@ final class FeedForward {
         }
         int h = hidden();
         int f = inner();
-        int blocks = StreamedGemm.blocks(rows);
-        float[] tokensT = TOKENS_T.get(blocks * StreamedGemm.BLOCK * h);
-        float[] innerT = INNER_T.get(blocks * StreamedGemm.BLOCK * f);
-        float[] outT = OUT_T.get(blocks * StreamedGemm.BLOCK * h);
+        float[] tokensT = TOKENS_T.get(StreamedGemm.transposedSize(rows, h));
+        float[] innerT = INNER_T.get(StreamedGemm.transposedSize(rows, f));
+        float[] outT = OUT_T.get(StreamedGemm.transposedSize(rows, h));
         StreamedGemm.transposeIn(x, xOffset, rows, h, tokensT);
         StreamedGemm.multiply(pool, tokensT, rows, streamedIntermediate, intermediateBias, true, innerT);
         StreamedGemm.multiply(pool, innerT, rows, streamedOutput, outputBias, false, outT);

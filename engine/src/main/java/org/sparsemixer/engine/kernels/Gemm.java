@@ -88,7 +88,7 @@ public final class Gemm {
             multiplyPadded(pool, a, aOffset, lda, m, b, c, cOffset, ldc, epilogue);
             return;
         }
-        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, c, cOffset, ldc, 0,
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.base, b.half == null ? null : b, c, cOffset, ldc, 0,
                 epilogue);
     }
 
@@ -109,7 +109,7 @@ public final class Gemm {
         float[][] buffers = PADDED.get();
         float[] ap = paddedRows(buffers, a, aOffset, lda, m, padded, k);
         float[] cp = atLeast(buffers, 1, padded * n);
-        run(pool, ap, 0, k, padded, k, n, b.panelVectors, b.data, b.half == null ? null : b, cp, 0, n, 0,
+        run(pool, ap, 0, k, padded, k, n, b.panelVectors, b.data, b.base, b.half == null ? null : b, cp, 0, n, 0,
                 Epilogue.none());
         for (int r = 0; r < m; r++) {
             System.arraycopy(cp, r * n, c, cOffset + r * ldc, n);
@@ -134,12 +134,12 @@ public final class Gemm {
         int nr = b.panelWidth;
         int width = n % nr;
         if (width != 0) {
-            int last = (n / nr) * m * nr;
+            int last = c.base + (n / nr) * m * nr;
             for (int r = 0; r < m; r++) {
                 java.util.Arrays.fill(buffer, last + r * nr + width, last + (r + 1) * nr, 0f);
             }
         }
-        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.half == null ? null : b, buffer, 0, nr, m * nr,
+        run(pool, a, aOffset, lda, m, k, n, b.panelVectors, b.data, b.base, b.half == null ? null : b, buffer, c.base, nr, m * nr,
                 Epilogue.none());
         return c;
     }
@@ -185,15 +185,16 @@ public final class Gemm {
         }
         float[][] scratch = SCRATCH.get();
         int nv = PackedMatrix.panelVectors(n);
-        int packed = (int) PackedMatrix.packedSize(k, n, nv);
+        int packed = PackedMatrix.BASE + (int) PackedMatrix.packedSize(k, n, nv);
         float[] bp = atLeast(scratch, 0, packed);
         if (onPool(pool, 2L * m * n * k)) {
             // The product will run on the pool anyway; let its threads pack a share of the panels each.
             int panels = (n + nv * L - 1) / (nv * L);
             pool.forRange(panels, 1, (p0, p1) ->
-                    PackedMatrix.packPanels(b.data(), b.offset(), b.rowStride(), b.colStride(), k, n, nv, bp, p0, p1));
+                    PackedMatrix.packPanels(b.data(), b.offset(), b.rowStride(), b.colStride(), k, n, nv, bp,
+                            PackedMatrix.BASE, p0, p1));
         } else {
-            PackedMatrix.packInto(b.data(), b.offset(), b.rowStride(), b.colStride(), k, n, nv, bp);
+            PackedMatrix.packInto(b.data(), b.offset(), b.rowStride(), b.colStride(), k, n, nv, bp, PackedMatrix.BASE);
         }
         float[] aData = a.data();
         int aOff = a.offset();
@@ -208,7 +209,7 @@ public final class Gemm {
             aOff = 0;
             lda = k;
         }
-        run(pool, aData, aOff, lda, m, k, n, nv, bp, null, c.data(), c.offset(), c.rowStride(), 0, epilogue);
+        run(pool, aData, aOff, lda, m, k, n, nv, bp, PackedMatrix.BASE, null, c.data(), c.offset(), c.rowStride(), 0, epilogue);
     }
 
     /**
@@ -240,16 +241,16 @@ public final class Gemm {
 
     // ------------------------------------------------------------------------------------------ driver
 
-    /** B is {@code bp} (F32 panels) or, when {@code half} is not null, that 16-bit matrix. */
+    /** B is {@code bp} (F32 panels from {@code bp[bBase]}) or, when {@code half} is not null, that 16-bit matrix. */
     private static void run(ComputePool pool, float[] a, int aOff, int lda, int m, int k, int n, int nv,
-                            float[] bp, PackedMatrix half, float[] c, int cOff, int ldc, int cPanel, Epilogue e) {
+                            float[] bp, int bBase, PackedMatrix half, float[] c, int cOff, int ldc, int cPanel, Epilogue e) {
         int nr = nv * L;
         int panels = (n + nr - 1) / nr;
         if (!onPool(pool, 2L * m * n * k)) {
             if (half != null) {
                 blockHalf(a, aOff, lda, 0, m, k, n, half, 0, panels, c, cOff, ldc, cPanel, e);
             } else {
-                block(a, aOff, lda, 0, m, k, n, nv, bp, 0, panels, c, cOff, ldc, cPanel, e);
+                block(a, aOff, lda, 0, m, k, n, nv, bp, bBase, 0, panels, c, cOff, ldc, cPanel, e);
             }
             return;
         }
@@ -271,7 +272,7 @@ public final class Gemm {
                 blockHalf(a, aOff, lda, m0, Math.min(m, m0 + unitRows), k, n, half, p0,
                         Math.min(panels, p0 + pg), c, cOff, ldc, cPanel, e);
             } else {
-                block(a, aOff, lda, m0, Math.min(m, m0 + unitRows), k, n, nv, bp, p0,
+                block(a, aOff, lda, m0, Math.min(m, m0 + unitRows), k, n, nv, bp, bBase, p0,
                         Math.min(panels, p0 + pg), c, cOff, ldc, cPanel, e);
             }
         });
@@ -317,7 +318,7 @@ public final class Gemm {
     }
 
     /** Rows [m0, m1) x panels [p0, p1) of C, all K. */
-    static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp,
+    static void block(float[] a, int aOff, int lda, int m0, int m1, int k, int n, int nv, float[] bp, int bBase,
                       int p0, int p1, float[] c, int cOff, int ldc, int cPanel, Epilogue e) {
         int nr = nv * L;
         int kcStep = kBlockStep(k);
@@ -329,7 +330,7 @@ public final class Gemm {
             for (int ic = m0; ic < m1; ic += mc) {
                 int rows = Math.min(mc, m1 - ic);
                 for (int p = p0; p < p1; p++) {
-                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, (p * k + pc) * nr, c,
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, bp, bBase + (p * k + pc) * nr, c,
                             panelOffset(cOff, cPanel, p, nr), ldc, e);
                 }
             }
@@ -349,17 +350,18 @@ public final class Gemm {
         int nr = nv * L;
         int kcStep = kBlockStep(k);
         float[] widened = WIDENED.get();
-        if (widened.length < kcStep * nr) {
-            widened = new float[kcStep * nr];
+        int wBase = PackedMatrix.BASE;
+        if (widened.length < wBase + kcStep * nr) {
+            widened = new float[wBase + kcStep * nr];
             WIDENED.set(widened);
         }
         for (int pc = 0; pc < k; pc += kcStep) {
             int kc = Math.min(kcStep, k - pc);
             for (int p = p0; p < p1; p++) {
-                b.widen((p * k + pc) * nr, widened, 0, kc * nr);
+                b.widen((p * k + pc) * nr, widened, wBase, kc * nr);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int rows = Math.min(MC, m1 - ic);
-                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, 0, c,
+                    panelTiles(a, aOff, lda, ic, rows, pc, kc, k, n, nv, p, widened, wBase, c,
                             panelOffset(cOff, cPanel, p, nr), ldc, e);
                 }
             }

@@ -10,6 +10,8 @@ import org.sparsemixer.engine.WeightPrecision;
  * columns [p * nr, p * nr + nr) as K consecutive rows of nr floats ({@code data[p * K * nr + k * nr + j]}),
  * the last panel zero-padded. A micro-kernel thus streams one panel contiguously while it broadcasts
  * elements of A. Narrow matrices (the router's N = 16) get narrower panels so no work is wasted on padding.
+ * The panels begin at {@link #BASE} of their array, the first 64-byte aligned element when the JVM aligns
+ * objects to 64 bytes ({@link HeapAlignment}), so that every vector of a panel is one whole cache line.
  * <p>
  * <b>16-bit storage.</b> A BF16 or F16 matrix keeps the same layout in a {@code short[]} of bit patterns
  * (half the bytes) and an optional scale factor; {@link Gemm} widens each (K block x panel) it uses into
@@ -21,8 +23,13 @@ public final class PackedMatrix {
     private final int cols;
     final int panelVectors;
     final int panelWidth;
-    /** The panels for F32 storage, else null. */
+    /** Index in a float array this class allocates or sizes at which the panels begin. */
+    static final int BASE = HeapAlignment.FLOAT_ARRAY_LINE_START;
+
+    /** The panels for F32 storage, from {@link #base}, else null. */
     final float[] data;
+    /** Where the panels begin in {@link #data}: {@link #BASE}, or 0 for 16-bit storage. */
+    final int base;
     /** The panels as 16-bit patterns for BF16 / F16 storage, else null. */
     final short[] half;
     final WeightPrecision precision;
@@ -35,6 +42,7 @@ public final class PackedMatrix {
         this.panelVectors = panelVectors;
         this.panelWidth = panelVectors * VectorShapes.LANES;
         this.data = data;
+        this.base = data != null ? BASE : 0;
         this.half = half;
         this.precision = precision;
         this.scale = scale;
@@ -82,12 +90,12 @@ public final class PackedMatrix {
         }
         int nv = panelVectors(cols);
         long packedSize = packedSize(rows, cols, nv);
-        if (packedSize > Integer.MAX_VALUE - 16) {
+        if (packedSize > Integer.MAX_VALUE - 16 - BASE) {
             throw new IllegalArgumentException("matrix [" + rows + ", " + cols + "] is too large to pack");
         }
         if (precision == WeightPrecision.F32) {
-            float[] packed = new float[(int) packedSize];
-            packInto(source, offset, cols, 1, rows, cols, nv, packed);
+            float[] packed = new float[BASE + (int) packedSize];
+            packInto(source, offset, cols, 1, rows, cols, nv, packed, BASE);
             return new PackedMatrix(rows, cols, nv, packed, null, precision, 1f);
         }
         short[] packed = new short[(int) packedSize];
@@ -95,13 +103,13 @@ public final class PackedMatrix {
         return new PackedMatrix(rows, cols, nv, null, packed, precision, scale);
     }
 
-    /** Floats of the buffer {@link #packScratch} needs for a [rows, cols] matrix. */
+    /** Floats of the buffer {@link #packScratch} needs for a [rows, cols] matrix (its panels from {@link #BASE}). */
     public static int scratchSize(int rows, int cols) {
         long size = packedSize(rows, cols, panelVectors(cols));
-        if (rows < 1 || cols < 1 || size > Integer.MAX_VALUE - 16) {
+        if (rows < 1 || cols < 1 || size > Integer.MAX_VALUE - 16 - BASE) {
             throw new IllegalArgumentException("cannot pack a [" + rows + ", " + cols + "] matrix");
         }
-        return (int) size;
+        return BASE + (int) size;
     }
 
     /**
@@ -113,7 +121,7 @@ public final class PackedMatrix {
     public static PackedMatrix packScratch(MatrixView source, float[] buffer) {
         PackedMatrix m = scratch(buffer, source.rows(), source.cols());
         packInto(source.data(), source.offset(), source.rowStride(), source.colStride(), m.rows, m.cols,
-                m.panelVectors, buffer);
+                m.panelVectors, buffer, m.base);
         return m;
     }
 
@@ -155,9 +163,12 @@ public final class PackedMatrix {
         return precision;
     }
 
-    /** Bytes of the packed panels (padding included): 4 per element for F32, 2 for BF16 / F16. */
+    /**
+     * Bytes of the packed panels (the last panel's padding included, not the {@link #BASE} floats before the
+     * first): 4 per element for F32, 2 for BF16 / F16.
+     */
     public long storageBytes() {
-        return data != null ? 4L * data.length : 2L * half.length;
+        return data != null ? 4L * (data.length - base) : 2L * half.length;
     }
 
     /** Widens {@code n} consecutive packed elements from {@code offset} of a 16-bit matrix into {@code dst}. */
@@ -186,7 +197,7 @@ public final class PackedMatrix {
         }
         int p = n / panelWidth;
         int i = (p * rows + k) * panelWidth + (n - p * panelWidth);
-        return data != null ? data[i] : precision.widen(half[i]) * scale;
+        return data != null ? data[base + i] : precision.widen(half[i]) * scale;
     }
 
     /** Vectors per panel for a matrix of {@code cols} columns: as few as cover it, at most the widest tile. */
@@ -203,22 +214,22 @@ public final class PackedMatrix {
 
     /**
      * Packs the strided [rows, cols] matrix {@code src[offset + r * rowStride + c * colStride]} into panels of
-     * {@code nv} vectors at the start of {@code dst}, zero-padding the last panel.
+     * {@code nv} vectors from {@code dst[dstBase]}, zero-padding the last panel.
      */
     static void packInto(float[] src, int offset, int rowStride, int colStride, int rows, int cols, int nv,
-                         float[] dst) {
+                         float[] dst, int dstBase) {
         int nr = nv * VectorShapes.LANES;
-        packPanels(src, offset, rowStride, colStride, rows, cols, nv, dst, 0, (cols + nr - 1) / nr);
+        packPanels(src, offset, rowStride, colStride, rows, cols, nv, dst, dstBase, 0, (cols + nr - 1) / nr);
     }
 
     /** As {@link #packInto} for panels [p0, p1) only (panels are independent: threads may pack a share each). */
     static void packPanels(float[] src, int offset, int rowStride, int colStride, int rows, int cols, int nv,
-                           float[] dst, int p0, int p1) {
+                           float[] dst, int dstBase, int p0, int p1) {
         int nr = nv * VectorShapes.LANES;
         for (int p = p0; p < p1; p++) {
             int j0 = p * nr;
             int width = Math.min(nr, cols - j0);
-            int base = p * rows * nr;
+            int base = dstBase + p * rows * nr;
             if (colStride == 1) {
                 for (int r = 0; r < rows; r++) {
                     int d = base + r * nr;

@@ -7,9 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Products with few rows against a {@link StreamedMatrix}, B being the broadcast operand: {@code C^T =
  * epilogue(A x B)^T}, with A and C given transposed in blocks of {@link #BLOCK} rows (two vectors).
  * <p>
- * Layouts: {@code at[(block * K + k) * BLOCK + r]} is A[block * BLOCK + r, k] (zero for rows past m);
- * {@code ct[(block * N + j) * BLOCK + r]} receives C[block * BLOCK + r, j]. So the C^T of a first product is
- * the A^T of a second one (an expert's two products chain without a transpose).
+ * Layouts: {@code at[ORIGIN + (block * K + k) * BLOCK + r]} is A[block * BLOCK + r, k] (zero for rows past
+ * m); {@code ct[ORIGIN + (block * N + j) * BLOCK + r]} receives C[block * BLOCK + r, j]. So the C^T of a first
+ * product is the A^T of a second one (an expert's two products chain without a transpose). {@link #ORIGIN} is
+ * the first 64-byte aligned element of a float array when the JVM aligns objects to 64 bytes (see
+ * {@link PackedMatrix}): every vector of A^T the kernel loads is then one cache line.
  * <p>
  * Each element is the chain of {@link Gemm}: {@code c = 0; for k ascending: c = fma(A[m, k], B[k, n], c)}, then
  * {@code gelu?(c + bias[n])} with the same vector operations as {@link Gemm}'s epilogue, so results are
@@ -34,6 +36,8 @@ public final class StreamedGemm {
     private static final int L = VectorShapes.LANES;
     /** Rows per block of A^T and C^T: two vectors. */
     public static final int BLOCK = 2 * L;
+    /** Index of the first block in an A^T or C^T array ({@link #transposedSize}). */
+    public static final int ORIGIN = HeapAlignment.FLOAT_ARRAY_LINE_START;
     private static final int TILE_COLUMNS = StreamedMatrix.STREAMS * StreamedMatrix.GROUP;
     /** Largest group of A^T blocks (one K chunk of them) that the tiles of B pass over together: 1/4 of a 2 MB L2. */
     static final long A_GROUP_BYTES = 512 * 1024;
@@ -48,6 +52,11 @@ public final class StreamedGemm {
         return (rows + BLOCK - 1) / BLOCK;
     }
 
+    /** Floats of an A^T or C^T array for {@code rows} rows of {@code cols} columns. */
+    public static int transposedSize(int rows, int cols) {
+        return Math.addExact(ORIGIN, Math.multiplyExact(blocks(rows) * BLOCK, cols));
+    }
+
     /**
      * {@code C^T = gelu?(A x B + bias)^T} for the {@code rows} rows of A^T (in {@link #blocks} blocks; a last
      * block of at most one vector of rows runs a one-vector kernel); {@code bias} may be null. The tiles
@@ -59,7 +68,7 @@ public final class StreamedGemm {
         int k = b.rows();
         int n = b.cols();
         int blocks = blocks(rows);
-        if (at.length < (long) blocks * k * BLOCK || ct.length < (long) blocks * n * BLOCK) {
+        if (at.length < ORIGIN + (long) blocks * k * BLOCK || ct.length < ORIGIN + (long) blocks * n * BLOCK) {
             throw new IllegalArgumentException("A^T of " + at.length + " or C^T of " + ct.length + " floats for "
                     + blocks + " blocks of " + BLOCK + " rows x " + k + " -> " + n);
         }
@@ -97,13 +106,13 @@ public final class StreamedGemm {
                     int s0 = (t * k + pc) * StreamedMatrix.GROUP;
                     int col0 = t * StreamedMatrix.GROUP;
                     for (int block = b0; block < b1; block++) {
-                        int ctBlock = block * n * BLOCK;
+                        int ctBlock = ORIGIN + block * n * BLOCK;
                         if (pc == 0) {
                             java.util.Arrays.fill(tile, 0f);
                         } else {
                             load(tile, col0, tiles, n, ct, ctBlock);
                         }
-                        int ao = (block * k + pc) * BLOCK;
+                        int ao = ORIGIN + (block * k + pc) * BLOCK;
                         if (halfLast && block == blocks - 1) {
                             tileHalf(b.data, s0, s0 + stream, s0 + 2 * stream, s0 + 3 * stream, s0 + 4 * stream, at, ao, kc, tile);
                         } else {
@@ -281,11 +290,11 @@ public final class StreamedGemm {
     public static void transposeIn(float[] x, int offset, int rows, int k, float[] at) {
         int blocks = blocks(rows);
         if (rows % BLOCK != 0) {
-            java.util.Arrays.fill(at, (blocks - 1) * k * BLOCK, blocks * k * BLOCK, 0f);
+            java.util.Arrays.fill(at, ORIGIN + (blocks - 1) * k * BLOCK, ORIGIN + blocks * k * BLOCK, 0f);
         }
         for (int block = 0; block < blocks; block++) {
             int r0 = block * BLOCK;
-            Transpose8.matrix(x, offset + r0 * k, k, at, block * k * BLOCK, BLOCK, Math.min(BLOCK, rows - r0), k);
+            Transpose8.matrix(x, offset + r0 * k, k, at, ORIGIN + block * k * BLOCK, BLOCK, Math.min(BLOCK, rows - r0), k);
         }
     }
 
@@ -293,7 +302,7 @@ public final class StreamedGemm {
     public static void transposeOut(float[] ct, int rows, int n, float[] out, int offset) {
         for (int block = 0; block < blocks(rows); block++) {
             int r0 = block * BLOCK;
-            Transpose8.matrix(ct, block * n * BLOCK, BLOCK, out, offset + r0 * n, n, n, Math.min(BLOCK, rows - r0));
+            Transpose8.matrix(ct, ORIGIN + block * n * BLOCK, BLOCK, out, offset + r0 * n, n, n, Math.min(BLOCK, rows - r0));
         }
     }
 }

@@ -162,7 +162,7 @@ class GemmTest {
                     for (int r = 0; r < k; r++) {
                         for (int c = 0; c < width; c++) {
                             float want = c < n ? b.get(r, c) : 0f;
-                            float got = buffer[(c / nr) * k * nr + r * nr + c % nr];
+                            float got = buffer[PackedMatrix.BASE + (c / nr) * k * nr + r * nr + c % nr];
                             assertEquals(want, got, "k=" + k + " n=" + n + " " + b + " at " + r + "," + c);
                         }
                     }
@@ -225,8 +225,9 @@ class GemmTest {
                     PackedMatrix panels = Gemm.multiplyIntoPanels(pool, a, 0, k, m, b, buffer);
                     assertEquals(m, panels.rows());
                     assertEquals(n, panels.cols());
-                    assertArrayEquals(java.util.Arrays.copyOf(expected.data, expected.data.length),
-                            java.util.Arrays.copyOf(panels.data, expected.data.length),
+                    assertEquals(PackedMatrix.BASE, panels.base);
+                    assertArrayEquals(java.util.Arrays.copyOfRange(expected.data, expected.base, expected.data.length),
+                            java.util.Arrays.copyOfRange(panels.data, panels.base, expected.data.length),
                             m + "x" + k + "x" + n + " " + precision + " on " + pool.threads() + " threads");
                 }
             }

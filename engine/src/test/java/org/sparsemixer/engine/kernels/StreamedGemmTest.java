@@ -24,9 +24,8 @@ class StreamedGemmTest {
     /** C = gelu?(A x B + bias) through the transposed blocks, back in rows. */
     private static float[] streamed(ComputePool pool, float[] a, int m, int k, StreamedMatrix b, float[] bias,
                                     boolean gelu) {
-        int blocks = StreamedGemm.blocks(m);
-        float[] at = new float[blocks * k * StreamedGemm.BLOCK];
-        float[] ct = new float[blocks * b.cols() * StreamedGemm.BLOCK];
+        float[] at = new float[StreamedGemm.transposedSize(m, k)];
+        float[] ct = new float[StreamedGemm.transposedSize(m, b.cols())];
         StreamedGemm.transposeIn(a, 0, m, k, at);
         StreamedGemm.multiply(pool, at, m, b, bias, gelu, ct);
         float[] c = new float[m * b.cols()];
@@ -122,8 +121,8 @@ class StreamedGemmTest {
         assertThrows(IllegalArgumentException.class, () -> StreamedMatrix.pack(w, 1, 7, 13));
         assertThrows(IllegalArgumentException.class, () -> StreamedMatrix.pack(w, 0, 0, 13));
         assertThrows(IndexOutOfBoundsException.class, () -> b.get(7, 0));
-        float[] small = new float[StreamedGemm.BLOCK * 7];
+        float[] small = new float[StreamedGemm.ORIGIN + StreamedGemm.BLOCK * 7];
         assertThrows(IllegalArgumentException.class, () -> StreamedGemm.multiply(ComputePool.singleThreaded(), small, 2 * StreamedGemm.BLOCK,
-                b, null, false, new float[2 * 13 * StreamedGemm.BLOCK]));
+                b, null, false, new float[StreamedGemm.ORIGIN + 2 * 13 * StreamedGemm.BLOCK]));
     }
 }
