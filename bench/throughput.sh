@@ -48,7 +48,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         c=${cb%%:*}
         b=${cb##*:}
         out="$KEEP/round$round-$c-b$b.txt"
-        if "$JAVA" --add-modules jdk.incubator.vector -XX:+UseSerialGC "-Xmx$HEAP" -cp "$JAR" \
+        if "$JAVA" --add-modules jdk.incubator.vector -XX:+UseSerialGC -XX:ObjectAlignmentInBytes=64 "-Xmx$HEAP" -cp "$JAR" \
             org.sparsemixer.bench.onnx.OnnxComparison --config "$c" --batch "$b" --threads "$THREADS" \
             --iterations "$ITERATIONS" --warmup "$WARMUP" >"$out" 2>&1; then
             line=$(grep '^onnx-compare ' "$out")

@@ -9,6 +9,7 @@
 #   bench/tools/ab-bench.sh 3 "main|cli/target/sparse-mixer.jar|" "b|/tmp/wt-b/cli/target/sparse-mixer.jar|"
 #
 # Environment: CONFIG (base), BATCH (1), THREADS (2), WARMUP (8), ITERATIONS (11), HEAP (12g).
+# Every process runs with the launcher's -XX:ObjectAlignmentInBytes=64 (a variant's options come after it).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
@@ -28,7 +29,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
             exit 1
         fi
         # shellcheck disable=SC2086 # the options are a list of words
-        out=$("$JAVA" --add-modules jdk.incubator.vector -XX:+UseSerialGC "-Xmx${HEAP:-12g}" $opts -jar "$jar" \
+        out=$("$JAVA" --add-modules jdk.incubator.vector -XX:+UseSerialGC -XX:ObjectAlignmentInBytes=64 "-Xmx${HEAP:-12g}" $opts -jar "$jar" \
             bench --config "${CONFIG:-base}" --batch "${BATCH:-1}" --threads "${THREADS:-2}" \
             --warmup "${WARMUP:-8}" --iterations "${ITERATIONS:-11}" 2>&1) || {
             echo "$out" >&2

@@ -25,7 +25,7 @@ import org.sparsemixer.engine.kernels.Softmax;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:ObjectAlignmentInBytes=64"})
 @State(Scope.Benchmark)
 public class ElementwiseBench {
     static final int ROWS = 512;

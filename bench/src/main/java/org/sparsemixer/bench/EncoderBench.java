@@ -31,7 +31,8 @@ import org.sparsemixer.loader.RandomWeights;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 4)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx12g", "-XX:+UseParallelGC"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx12g", "-XX:+UseParallelGC",
+        "-XX:ObjectAlignmentInBytes=64"})
 public class EncoderBench {
     @Param({"base", "fast", "bert-base"})
     public String config;

@@ -29,7 +29,7 @@ import org.sparsemixer.engine.kernels.PackedMatrix;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 6, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:ObjectAlignmentInBytes=64"})
 @State(Scope.Benchmark)
 public class GemmBench {
     @Param({"512x512x512", "512x512x2048", "512x2048x512", "32x512x2048", "512x512x16"})
@@ -95,7 +95,7 @@ public class GemmBench {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @Warmup(iterations = 2, time = 1)
     @Measurement(iterations = 3, time = 2)
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:ObjectAlignmentInBytes=64"})
     @State(Scope.Benchmark)
     public static class Scalar {
         @Param({"512x512x512", "32x512x2048", "512x512x16"})
