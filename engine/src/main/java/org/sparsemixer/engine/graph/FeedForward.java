@@ -3,6 +3,7 @@ package org.sparsemixer.engine.graph;
 import org.sparsemixer.engine.kernels.ComputePool;
 import org.sparsemixer.engine.kernels.Epilogue;
 import org.sparsemixer.engine.kernels.Gemm;
+import org.sparsemixer.engine.kernels.HeapAlignment;
 import org.sparsemixer.engine.kernels.PackedMatrix;
 import org.sparsemixer.engine.kernels.StreamedGemm;
 import org.sparsemixer.engine.kernels.StreamedMatrix;
@@ -58,16 +59,25 @@ final class FeedForward {
     }
 
     /**
+     * Floats of the buffer {@link #forward} needs for {@code rows} rows between the two products: they begin at
+     * a cache line when objects are 64-byte aligned ({@link HeapAlignment}), which makes the 512-bit stores of
+     * the first product and the epilogue's loads whole lines (the feed-forward 2 % faster at batch 8).
+     */
+    int innerSize(int rows) {
+        return HeapAlignment.FLOAT_ARRAY_LINE_START + rows * inner();
+    }
+
+    /**
      * {@code out[r] = ffn(x[r]) (+ residual[r])} for {@code rows} contiguous rows of width H;
      * {@code residual} may be null.
      */
     void forward(ComputePool pool, Workspace ws, float[] x, int rows, float[] residual, float[] out) {
-        forward(pool, x, 0, rows, ws.get(Workspace.Buffer.INNER, rows * inner()), residual, out, 0);
+        forward(pool, x, 0, rows, ws.get(Workspace.Buffer.INNER, innerSize(rows)), residual, out, 0);
     }
 
     /**
      * The same on rows starting at {@code x[xOffset]}, written from {@code out[outOffset]}, with the
-     * caller's {@code inner} buffer (at least rows x F) for the activations between the two products
+     * caller's {@code inner} buffer ({@link #innerSize} floats) for the activations between the two products
      * (null when {@link #needsInner} is false: the streamed form keeps its own, transposed).
      */
     void forward(ComputePool pool, float[] x, int xOffset, int rows, float[] inner, float[] residual,
@@ -77,9 +87,10 @@ final class FeedForward {
             forwardStreamed(pool, x, xOffset, rows, residual, out, outOffset);
             return;
         }
-        Gemm.multiply(pool, x, xOffset, h, rows, intermediate, inner, 0, inner(), Epilogue.biasGelu(intermediateBias));
+        int start = HeapAlignment.FLOAT_ARRAY_LINE_START;
+        Gemm.multiply(pool, x, xOffset, h, rows, intermediate, inner, start, inner(), Epilogue.biasGelu(intermediateBias));
         Epilogue last = residual == null ? Epilogue.bias(outputBias) : Epilogue.biasResidual(outputBias, residual, 0, h);
-        Gemm.multiply(pool, inner, 0, inner(), rows, output, out, outOffset, h, last);
+        Gemm.multiply(pool, inner, start, inner(), rows, output, out, outOffset, h, last);
     }
 
     /** The streamed form: rows transposed into blocks, the two products chained in transposed form, rows back. */

@@ -28,7 +28,6 @@ final class MixtureOfExperts {
 
     void forward(ComputePool pool, Workspace ws, float[] x, int rows, float[] out) {
         int hidden = experts[0].hidden();
-        int inner = experts[0].inner();
         ws.begin();
         ExpertChoiceRouter.Assignment[] assignments = router.route(pool, ws, x, rows);
         ws.end(Stage.MOE_ROUTING);
@@ -56,7 +55,7 @@ final class MixtureOfExperts {
             pool.forEachIndex(experts.length, e -> {
                 int n = assignments[e].size();
                 if (n > 0) {
-                    float[] between = experts[e].needsInner() ? innerScratch.get(n * inner) : null;
+                    float[] between = experts[e].needsInner() ? innerScratch.get(experts[e].innerSize(n)) : null;
                     experts[e].forward(CALLER_ONLY, gathered, first[e] * hidden, n, between, null, y,
                             first[e] * hidden);
                 }
@@ -65,7 +64,7 @@ final class MixtureOfExperts {
             for (int e = 0; e < experts.length; e++) {
                 int n = assignments[e].size();
                 if (n > 0) {
-                    float[] between = experts[e].needsInner() ? ws.get(Workspace.Buffer.INNER, n * inner) : null;
+                    float[] between = experts[e].needsInner() ? ws.get(Workspace.Buffer.INNER, experts[e].innerSize(n)) : null;
                     experts[e].forward(pool, gathered, first[e] * hidden, n, between, null, y, first[e] * hidden);
                 }
             }

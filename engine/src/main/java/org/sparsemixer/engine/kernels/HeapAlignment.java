@@ -14,10 +14,10 @@ import java.lang.management.ManagementFactory;
  * element at a fixed index of every float array is aligned. Without that option the index is 0 and where an
  * array's lines begin is left to chance, as before.
  */
-final class HeapAlignment {
+public final class HeapAlignment {
     static final int LINE_BYTES = 64;
     /** Index of the first 64-byte aligned element of every float[] of this JVM, or 0 when there is none. */
-    static final int FLOAT_ARRAY_LINE_START = floatArrayLineStart();
+    public static final int FLOAT_ARRAY_LINE_START = floatArrayLineStart();
 
     private HeapAlignment() {
     }
