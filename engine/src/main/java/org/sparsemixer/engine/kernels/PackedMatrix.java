@@ -7,7 +7,7 @@ import org.sparsemixer.engine.WeightPrecision;
  * the GEMM kernels; the graph only creates it and hands it back.
  * <p>
  * Layout: the columns are cut into panels {@code nr = panelVectors * LANES} floats wide; panel p holds
- * columns [p * nr, p * nr + nr) as K consecutive rows of nr floats ({@code data[p * K * nr + k * nr + j]}),
+ * columns [p * nr, p * nr + nr) as K consecutive rows of nr floats ({@code data[base + p * K * nr + k * nr + j]}),
  * the last panel zero-padded. A micro-kernel thus streams one panel contiguously while it broadcasts
  * elements of A. Narrow matrices (the router's N = 16) get narrower panels so no work is wasted on padding.
  * The panels begin at {@link #BASE} of their array, the first 64-byte aligned element when the JVM aligns

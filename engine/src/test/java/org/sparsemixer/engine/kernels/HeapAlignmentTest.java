@@ -1,6 +1,7 @@
 package org.sparsemixer.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
@@ -30,7 +31,7 @@ class HeapAlignmentTest {
         int start = HeapAlignment.FLOAT_ARRAY_LINE_START;
         if (objectAlignment % 64 == 0) {
             assertEquals(0, (HeapAlignment.floatArrayBaseOffset(VM) + Float.BYTES * start) % 64);
-            assertEquals(true, start < 16, "the first aligned element, not a later one");
+            assertTrue(start < 16, "the first aligned element, not a later one");
         } else {
             assertEquals(0, start);
         }
