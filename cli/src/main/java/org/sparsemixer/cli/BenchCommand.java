@@ -12,6 +12,8 @@ import org.sparsemixer.engine.ModelPresets;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.Stage;
 import org.sparsemixer.engine.graph.SparseMixerEncoder;
+import org.sparsemixer.engine.kernels.HeapAlignment;
+import org.sparsemixer.engine.kernels.VectorShapes;
 import org.sparsemixer.loader.ModelLoader;
 import org.sparsemixer.loader.RandomWeights;
 import picocli.CommandLine.ArgGroup;
@@ -165,6 +167,7 @@ final class BenchCommand implements Callable<Integer> {
                 r.batch(), r.threads(), warmup, r.warmupNanos() / 1e6, iterations,
                 r.callers() == 1 ? "" : " by each of " + r.callers() + " concurrent callers",
                 weights.dtype.cliName());
+        out.printf(Locale.ROOT, "kernels:     %s; %s%n", VectorShapes.describe(), HeapAlignment.describe());
         out.printf(Locale.ROOT, "latency:     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, mean %.2f ms%n",
                 r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.meanMillis());
         if (r.callers() == 1) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.sparsemixer.engine.kernels.VectorShapes;
 
 /** {@code bench} on a small model: the report and its closing line; usage errors. */
 class BenchCommandTest {
@@ -34,6 +35,9 @@ class BenchCommandTest {
                 "mixing", "attention", "feed_forward", "moe_routing", "experts", "embeddings"}) {
             assertTrue(r.out().contains(expected), () -> expected + " missing:\n" + r);
         }
+        // this JVM runs with the default object alignment (src-test's surefire options), unlike the launcher
+        assertTrue(r.out().contains("kernels:     " + VectorShapes.F.vectorBitSize() + "-bit"), r::toString);
+        assertTrue(r.out().contains("weight panels at chance alignment (-XX:ObjectAlignmentInBytes=64"), r::toString);
     }
 
     @Test

@@ -98,6 +98,15 @@ class LauncherTest {
     }
 
     @Test
+    void runsTheJvmWithObjectsOnCacheLinesSoTheWeightPanelsAreOnThem() throws Exception {
+        // -XX:ObjectAlignmentInBytes=64 from the launcher, seen by the engine (HeapAlignment) in `bench`'s report
+        Result r = launch(tmp, "bench", "--model", Fixtures.model("p01_linear_postnorm_base").toString(),
+                "--warmup", "0", "--iterations", "1");
+        assertEquals(0, r.exitCode(), () -> "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+        assertTrue(r.out().contains("; weight panels on cache lines"), r.out());
+    }
+
+    @Test
     void helpListsTheCommands() throws Exception {
         Result r = launch(tmp, "--help");
         assertEquals(0, r.exitCode(), r.err());

@@ -22,6 +22,12 @@ public final class HeapAlignment {
     private HeapAlignment() {
     }
 
+    /** For reports: where the weight panels begin, and how to put them on cache lines when they are not. */
+    public static String describe() {
+        return FLOAT_ARRAY_LINE_START > 0 ? "weight panels on cache lines"
+                : "weight panels at chance alignment (-XX:ObjectAlignmentInBytes=64 puts them on cache lines)";
+    }
+
     private static int floatArrayLineStart() {
         try {
             HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
