@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.sparsemixer.engine.kernels.ComputePool;
 import org.sparsemixer.engine.kernels.Epilogue;
 import org.sparsemixer.engine.kernels.Gemm;
+import org.sparsemixer.engine.kernels.HeapAlignment;
 import org.sparsemixer.engine.kernels.MatrixView;
 import org.sparsemixer.engine.kernels.PackedMatrix;
 import org.sparsemixer.engine.kernels.Softmax;
@@ -75,12 +76,14 @@ final class MultiHeadAttention implements TokenMixer {
                     keyScratch.get(PackedMatrix.scratchSize(headSize, s)));
             PackedMatrix values = PackedMatrix.packScratch(new MatrixView(kv, kvBase + hidden, s, headSize, 2 * hidden, 1),
                     valueScratch.get(PackedMatrix.scratchSize(s, headSize)));
-            float[] scores = scoreScratch.get(Math.min(QUERY_BLOCK, s) * s);
+            // the scores from a cache line (HeapAlignment): whole-line vectors for softmax's three passes
+            int start = HeapAlignment.FLOAT_ARRAY_LINE_START;
+            float[] scores = scoreScratch.get(start + Math.min(QUERY_BLOCK, s) * s);
             for (int r0 = 0; r0 < s; r0 += QUERY_BLOCK) {
                 int n = Math.min(QUERY_BLOCK, s - r0);
-                Gemm.multiply(q, base + r0 * hidden, hidden, n, keysT, scores, 0, s, Epilogue.none());
-                Softmax.maskedRows(scores, 0, n, s, mask, b * s);
-                Gemm.multiply(scores, 0, s, n, values, context, base + r0 * hidden, hidden, Epilogue.none());
+                Gemm.multiply(q, base + r0 * hidden, hidden, n, keysT, scores, start, s, Epilogue.none());
+                Softmax.maskedRows(scores, start, n, s, mask, b * s);
+                Gemm.multiply(scores, start, s, n, values, context, base + r0 * hidden, hidden, Epilogue.none());
             }
         });
         Gemm.multiply(pool, context, 0, hidden, rows, output, out, 0, hidden, Epilogue.bias(outputBias));
