@@ -12,10 +12,18 @@ import org.sparsemixer.engine.kernels.VectorShapes;
  * Side-by-side engine vs OpenBLAS SGEMM, interleaved round by round in one JVM so that the noise of a shared
  * machine hits both alike. Prints median GFLOP/s and the ratio per shape and thread count.
  * <p>
- * Usage: {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar
- * [-Dthreads=1,2] org.sparsemixer.bench.GemmCompare [rounds] [MxKxN ...]}
+ * Usage: {@code java --add-modules jdk.incubator.vector -XX:ObjectAlignmentInBytes=64 -cp bench/target/benchmarks.jar
+ * [-Dthreads=1,2] [-Dquiet=1000] org.sparsemixer.bench.GemmCompare [rounds] [MxKxN ...]}
  */
 public final class GemmCompare {
+    /**
+     * Pause before each engine round (2+ threads), {@code -Dquiet=MILLIS}. OpenBLAS's worker threads keep
+     * spinning for a while after a call (its thread timeout); on 2 cores they took one from the engine's 2
+     * threads in the round that followed, which halved the engine's 2-thread figures (4096x512x2048: 140-209
+     * GFLOP/s with no pause, 220 after 300 ms, 282 after 1 s; 287 with {@code OPENBLAS_THREAD_TIMEOUT=4},
+     * which makes OpenBLAS itself slower). The engine's idle workers poll for 100 us only.
+     */
+    static final long OPENBLAS_QUIET_MILLIS = Long.getLong("quiet", 1000);
     static final String[] DEFAULT_SHAPES = {"512x512x512", "512x512x2048", "512x2048x512", "32x512x2048", "512x512x16"};
 
     public static void main(String[] args) {
@@ -70,6 +78,7 @@ public final class GemmCompare {
             long engWall = 0;
             long oblWall = 0;
             for (int round = 0; round < rounds; round++) {
+                quiet(threads);
                 long c0 = cpu();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < reps; i++) {
@@ -98,6 +107,18 @@ public final class GemmCompare {
     }
 
     private static String cpuNote = "";
+
+    /** Waits for OpenBLAS's threads to stop spinning, when there are any besides the caller. */
+    private static void quiet(int threads) {
+        if (threads > 1) {
+            try {
+                Thread.sleep(OPENBLAS_QUIET_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
 
     /** CPU time of the whole process (all threads), to see whether threads really ran side by side. */
     static long cpu() {
