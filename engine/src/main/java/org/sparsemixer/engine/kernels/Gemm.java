@@ -22,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * when the rows of a K block fit {@link #A_BLOCK_BYTES}), panels, row tiles. The rows of a block are cut into
  * tiles of balanced heights (32 rows = 6+6+5+5+5+5, no padded rows computed), but for products of a few
  * rows ({@link #multiplyPadded}) and one-vector panels (12-row tiles, the last on padded rows); a last partial
- * panel, and a padded tile, are computed into a small per-thread buffer and copied out. The
- * epilogue runs on each tile after its last K block, while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the panels: a vector i-k-j loop).
+ * panel, and a padded tile, are computed into a small per-thread buffer and copied out. The epilogue runs on
+ * each tile after its last K block, while it is in L1. M = 1 uses the same kernels (1 x nv tiles stream the
+ * panels: a vector i-k-j loop).
  * <p>
  * <b>16-bit weights.</b> A BF16 / F16 {@link PackedMatrix} is widened one (K block x panel) at a time into a
  * per-thread float buffer that then serves all rows of the block ({@link #blockHalf}); widening is exact, so
@@ -185,8 +186,7 @@ public final class Gemm {
         }
         float[][] scratch = SCRATCH.get();
         int nv = PackedMatrix.panelVectors(n);
-        int packed = PackedMatrix.BASE + (int) PackedMatrix.packedSize(k, n, nv);
-        float[] bp = atLeast(scratch, 0, packed);
+        float[] bp = atLeast(scratch, 0, PackedMatrix.scratchSize(k, n));
         if (onPool(pool, 2L * m * n * k)) {
             // The product will run on the pool anyway; let its threads pack a share of the panels each.
             int panels = (n + nv * L - 1) / (nv * L);
