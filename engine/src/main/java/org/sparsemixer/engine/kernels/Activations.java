@@ -1,8 +1,5 @@
 package org.sparsemixer.engine.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Element-wise activations. The array forms are vectorized ({@link VectorMath}); {@link #geluScalar} and
  * {@link #tanhScalar} are their scalar twins and give bit-identical results, element by element. The
@@ -11,7 +8,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Activations {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-    private static final VectorSpecies<Float> S = VectorShapes.F;
 
     private Activations() {
     }
@@ -37,26 +33,12 @@ public final class Activations {
 
     /** In place over {@code x[offset, offset + length)}: approximate tanh-GELU (vectorized). */
     public static void gelu(float[] x, int offset, int length) {
-        int end = offset + length;
-        int i = offset;
-        for (int bound = offset + S.loopBound(length); i < bound; i += S.length()) {
-            VectorMath.gelu(FloatVector.fromArray(S, x, i)).intoArray(x, i);
-        }
-        for (; i < end; i++) {
-            x[i] = VectorMath.geluScalar(x[i]);
-        }
+        VectorMath.gelu(x, offset, offset + length);
     }
 
     /** In place tanh over {@code x[offset, offset + length)} (vectorized; max error a few float ulps). */
     public static void tanh(float[] x, int offset, int length) {
-        int end = offset + length;
-        int i = offset;
-        for (int bound = offset + S.loopBound(length); i < bound; i += S.length()) {
-            VectorMath.tanh(FloatVector.fromArray(S, x, i)).intoArray(x, i);
-        }
-        for (; i < end; i++) {
-            x[i] = VectorMath.tanhScalar(x[i]);
-        }
+        VectorMath.tanh(x, offset, offset + length);
     }
 
     /** Scalar twin of {@link #gelu(float[], int, int)}. */

@@ -426,35 +426,62 @@ public final class Gemm {
         }
     }
 
-    /** Applies the epilogue to rows [row0, row0 + rows) x cols [col0, col0 + cols) of C. */
+    /**
+     * Applies the epilogue to rows [row0, row0 + rows) x cols [col0, col0 + cols) of C.
+     * <p>
+     * A GELU epilogue runs on the array, through {@code VectorMath.gelu}, which adds the bias first; the
+     * residual comes after it (the same float operations in the same order as {@link GemmScalar#epilogue}).
+     * A GELU method called on each vector from the loop here was left a call by C2 in 4 of 16 processes,
+     * boxing every vector (see {@code VectorMath.exp}).
+     */
     static void epilogueTile(Epilogue e, float[] c, int cOff, int ldc, int row0, int rows, int col0, int cols) {
         if (e.isNone()) {
             return;
         }
         float[] bias = e.bias();
         float[] res = e.residual();
-        boolean gelu = e.gelu();
+        if (!e.gelu()) {
+            for (int r = row0; r < row0 + rows; r++) {
+                addRow(c, cOff + r * ldc, col0, cols, bias, res, residualRow(e, r));
+            }
+            return;
+        }
+        VectorMath.gelu(c, cOff + row0 * ldc + col0, ldc, rows, cols, bias, col0);
         for (int r = row0; r < row0 + rows; r++) {
-            int cRow = cOff + r * ldc;
-            int resRow = res == null ? 0 : e.residualOffset() + r * e.residualStride();
-            int j = col0;
-            int end = col0 + cols;
-            for (int bound = col0 + SPECIES.loopBound(cols); j < bound; j += L) {
-                FloatVector v = FloatVector.fromArray(SPECIES, c, cRow + j);
-                if (bias != null) {
-                    v = v.add(FloatVector.fromArray(SPECIES, bias, j));
-                }
-                if (gelu) {
-                    v = VectorMath.gelu(v);
-                }
-                if (res != null) {
-                    v = v.add(FloatVector.fromArray(SPECIES, res, resRow + j));
-                }
-                v.intoArray(c, cRow + j);
+            addRow(c, cOff + r * ldc, col0, cols, null, res, residualRow(e, r));
+        }
+    }
+
+    private static int residualRow(Epilogue e, int r) {
+        return e.residual() == null ? 0 : e.residualOffset() + r * e.residualStride();
+    }
+
+    /** {@code c[cRow + j] (+ bias[j]) (+ res[resRow + j])} for j in [col0, col0 + cols), each when not null. */
+    private static void addRow(float[] c, int cRow, int col0, int cols, float[] bias, float[] res, int resRow) {
+        if (bias == null && res == null) {
+            return;
+        }
+        int j = col0;
+        int end = col0 + cols;
+        for (int bound = col0 + SPECIES.loopBound(cols); j < bound; j += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, c, cRow + j);
+            if (bias != null) {
+                v = v.add(FloatVector.fromArray(SPECIES, bias, j));
             }
-            for (; j < end; j++) {
-                c[cRow + j] = GemmScalar.epilogue(e, c[cRow + j], r, j);
+            if (res != null) {
+                v = v.add(FloatVector.fromArray(SPECIES, res, resRow + j));
             }
+            v.intoArray(c, cRow + j);
+        }
+        for (; j < end; j++) {
+            float v = c[cRow + j];
+            if (bias != null) {
+                v += bias[j];
+            }
+            if (res != null) {
+                v += res[resRow + j];
+            }
+            c[cRow + j] = v;
         }
     }
 

@@ -47,28 +47,12 @@ public final class LayerNorm {
         final int l = S.length();
         final int step = VectorShapes.SUM_WIDTH;
         final int sumBound = n - n % step;
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        int j = 0;
-        for (; j < sumBound; j += step) {
-            a0 = a0.add(input(x, residual, out, offset + j));
-            if (VectorShapes.SUM_VECTORS > 1) {
-                a1 = a1.add(input(x, residual, out, offset + j + l));
-                if (VectorShapes.SUM_VECTORS > 2) {
-                    a2 = a2.add(input(x, residual, out, offset + j + 2 * l));
-                    a3 = a3.add(input(x, residual, out, offset + j + 3 * l));
-                }
-            }
-        }
+        inputInto(x, residual, offset, out, n);
         float tail = 0f;
-        for (; j < n; j++) {
-            float v = residual == null ? x[offset + j] : x[offset + j] + residual[offset + j];
-            out[offset + j] = v;
-            tail += v;
+        for (int j = sumBound; j < n; j++) {
+            tail += out[offset + j];
         }
-        float m0 = (float) (((double) VectorMath.sumPartials(a0, a1, a2, a3) + tail) / n);
+        float m0 = (float) (((double) VectorMath.blockSum(out, offset, n) + tail) / n);
         FloatVector s10 = FloatVector.zero(S);
         FloatVector s11 = s10;
         FloatVector s12 = s10;
@@ -77,6 +61,7 @@ public final class LayerNorm {
         FloatVector s21 = s10;
         FloatVector s22 = s10;
         FloatVector s23 = s10;
+        int j;
         for (j = 0; j < sumBound; j += step) {
             FloatVector d = FloatVector.fromArray(S, out, offset + j).sub(m0);
             s10 = s10.add(d);
@@ -102,8 +87,23 @@ public final class LayerNorm {
             t1 += d;
             t2 += (double) d * d;
         }
-        double sum1 = VectorMath.sumPartials(t1, s10, s11, s12, s13);
-        double sum2 = VectorMath.sumPartials(t2, s20, s21, s22, s23);
+        // the partial sums of d and d^2 side by side, stored here: a reduction method taking them as vector
+        // arguments boxed them whenever C2 left it a call (see VectorMath.partials)
+        float[] partials = VectorMath.partials();
+        s10.intoArray(partials, 0);
+        s20.intoArray(partials, step);
+        if (VectorShapes.SUM_VECTORS > 1) {
+            s11.intoArray(partials, l);
+            s21.intoArray(partials, step + l);
+            if (VectorShapes.SUM_VECTORS > 2) {
+                s12.intoArray(partials, 2 * l);
+                s22.intoArray(partials, step + 2 * l);
+                s13.intoArray(partials, 3 * l);
+                s23.intoArray(partials, step + 3 * l);
+            }
+        }
+        double sum1 = VectorMath.sumPartials(t1, partials, 0);
+        double sum2 = VectorMath.sumPartials(t2, partials, step);
         double shift = sum1 / n;
         double mean = m0 + shift;
         double var = Math.max(0.0, sum2 / n - shift * shift);
@@ -121,14 +121,26 @@ public final class LayerNorm {
         }
     }
 
-    /** {@code x (+ residual)} at {@code i}, also stored to {@code out}. */
-    private static FloatVector input(float[] x, float[] residual, float[] out, int i) {
-        FloatVector v = FloatVector.fromArray(S, x, i);
-        if (residual != null) {
-            v = v.add(FloatVector.fromArray(S, residual, i));
+    /**
+     * {@code out = x (+ residual)} over the row. Its own pass over arrays: no method of the kernel passes or
+     * returns a vector (see {@code VectorMath.exp}).
+     */
+    private static void inputInto(float[] x, float[] residual, int offset, float[] out, int n) {
+        if (residual == null) {
+            if (out != x) {
+                System.arraycopy(x, offset, out, offset, n);
+            }
+            return;
         }
-        v.intoArray(out, i);
-        return v;
+        int bound = S.loopBound(n);
+        int j = 0;
+        for (; j < bound; j += S.length()) {
+            FloatVector.fromArray(S, x, offset + j).add(FloatVector.fromArray(S, residual, offset + j))
+                    .intoArray(out, offset + j);
+        }
+        for (; j < n; j++) {
+            out[offset + j] = x[offset + j] + residual[offset + j];
+        }
     }
 
     /** Scalar twin and reference: statistics and normalization in double, rounded once. */

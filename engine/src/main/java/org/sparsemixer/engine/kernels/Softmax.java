@@ -51,77 +51,83 @@ public final class Softmax {
     }
 
     /**
-     * Three passes: the maximum, exp(x - max) stored and summed, the scaling. The penalty of a masked key
-     * is added (the same float addition) in both of the first two passes rather than stored first, and
-     * the maximum is taken with compare-and-blend in two independent chains: the maximum of a set does not
-     * depend on the order, and a NaN (which FloatVector.max would propagate) makes the sum, and so every
-     * output, NaN either way.
+     * The penalty of each masked key added in place (the float addition TensorFlow makes), then three passes:
+     * the maximum, exp(x - max) stored and summed, the scaling. The maximum is taken with compare-and-blend
+     * in two independent chains: the maximum of a set does not depend on the order, and a NaN (which
+     * FloatVector.max would propagate) makes the sum, and so every output, NaN either way.
      */
     private static void row(float[] x, int offset, int n, int[] mask, int maskOffset) {
         if (n <= 0) {
             return;
         }
-        // Three methods with only scalars crossing their boundaries: as one method, C2 reached its node limit
-        // and left the partial-sum reduction a call, boxing two vectors a row (~25 MB a Base call at batch 8).
-        float max = max(x, offset, n, mask, maskOffset);
-        float inv = 1f / expSum(x, offset, n, mask, maskOffset, max);
+        // Methods with only arrays and scalars crossing their boundaries: a vector passed to or returned by a
+        // method that C2 leaves a call is boxed on the heap (see VectorMath.exp)
+        if (mask != null) {
+            penalize(x, offset, n, mask, maskOffset);
+        }
+        float max = max(x, offset, n);
+        float inv = 1f / expSum(x, offset, n, max);
         scale(x, offset, n, inv);
     }
 
-    /** The largest score of the row, penalties included. */
-    private static float max(float[] x, int offset, int n, int[] mask, int maskOffset) {
+    private static void penalize(float[] x, int offset, int n, int[] mask, int maskOffset) {
+        int bound = S.loopBound(n);
+        int j = 0;
+        for (; j < bound; j += S.length()) {
+            VectorMask<Float> masked = IntVector.fromArray(SI, mask, maskOffset + j).eq(0).cast(S);
+            FloatVector.fromArray(S, x, offset + j).add(MASK_PENALTY, masked).intoArray(x, offset + j);
+        }
+        for (; j < n; j++) {
+            if (mask[maskOffset + j] == 0) {
+                x[offset + j] += MASK_PENALTY;
+            }
+        }
+    }
+
+    /** The largest value of the row. */
+    private static float max(float[] x, int offset, int n) {
         final int l = S.length();
         int bound = S.loopBound(n);
         FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         FloatVector m1 = m0;
         int j = 0;
         for (; j + 2 * l <= bound; j += 2 * l) {
-            FloatVector v0 = scores(x, offset + j, mask, maskOffset + j);
-            FloatVector v1 = scores(x, offset + j + l, mask, maskOffset + j + l);
+            FloatVector v0 = FloatVector.fromArray(S, x, offset + j);
+            FloatVector v1 = FloatVector.fromArray(S, x, offset + j + l);
             m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
             m1 = m1.blend(v1, v1.compare(VectorOperators.GT, m1));
         }
         for (; j < bound; j += l) {
-            FloatVector v0 = scores(x, offset + j, mask, maskOffset + j);
+            FloatVector v0 = FloatVector.fromArray(S, x, offset + j);
             m0 = m0.blend(v0, v0.compare(VectorOperators.GT, m0));
         }
         float max = m0.max(m1).reduceLanes(VectorOperators.MAX);
         for (; j < n; j++) {
-            max = Math.max(max, score(x, offset + j, mask, maskOffset + j));
+            max = Math.max(max, x[offset + j]);
         }
         return max;
     }
 
     /**
-     * exp(score - max) stored in place; returns their sum in the fixed order of {@link VectorShapes#SUM_WIDTH}
+     * exp(x - max) stored in place; returns their sum in the fixed order of {@link VectorShapes#SUM_WIDTH}
      * partial sums (any vector width).
      */
-    private static float expSum(float[] x, int offset, int n, int[] mask, int maskOffset, float max) {
+    private static float expSum(float[] x, int offset, int n, float max) {
         final int l = S.length();
-        final int step = VectorShapes.SUM_WIDTH;
-        final int sumBound = n - n % step;
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        float tail = 0f;
-        int j;
-        for (j = 0; j < sumBound; j += step) {
-            a0 = a0.add(expInPlace(x, offset + j, mask, maskOffset + j, max));
-            if (VectorShapes.SUM_VECTORS > 1) {
-                a1 = a1.add(expInPlace(x, offset + j + l, mask, maskOffset + j + l, max));
-                if (VectorShapes.SUM_VECTORS > 2) {
-                    a2 = a2.add(expInPlace(x, offset + j + 2 * l, mask, maskOffset + j + 2 * l, max));
-                    a3 = a3.add(expInPlace(x, offset + j + 3 * l, mask, maskOffset + j + 3 * l, max));
-                }
-            }
+        int bound = S.loopBound(n);
+        int j = 0;
+        for (; j < bound; j += l) {
+            FloatVector.fromArray(S, x, offset + j).sub(max).intoArray(x, offset + j);
         }
         for (; j < n; j++) {
-            float e = VectorMath.expScalar(score(x, offset + j, mask, maskOffset + j) - max);
-            x[offset + j] = e;
-            tail += e;
+            x[offset + j] -= max;
         }
-        return VectorMath.sumPartials(a0, a1, a2, a3) + tail;
+        VectorMath.exp(x, offset, offset + n);
+        float tail = 0f;
+        for (j = n - n % VectorShapes.SUM_WIDTH; j < n; j++) {
+            tail += x[offset + j];
+        }
+        return VectorMath.blockSum(x, offset, n) + tail;
     }
 
     private static void scale(float[] x, int offset, int n, float inv) {
@@ -133,27 +139,6 @@ public final class Softmax {
         for (; j < n; j++) {
             x[offset + j] *= inv;
         }
-    }
-
-    /** The scores at x[i..], with the penalty added where the mask (if any) is 0. */
-    private static FloatVector scores(float[] x, int i, int[] mask, int m) {
-        FloatVector v = FloatVector.fromArray(S, x, i);
-        if (mask == null) {
-            return v;
-        }
-        VectorMask<Float> masked = IntVector.fromArray(SI, mask, m).eq(0).cast(S);
-        return v.add(MASK_PENALTY, masked);
-    }
-
-    private static float score(float[] x, int i, int[] mask, int m) {
-        return mask != null && mask[m] == 0 ? x[i] + MASK_PENALTY : x[i];
-    }
-
-    /** exp(scores at x[i..] - max) stored in place and returned. */
-    private static FloatVector expInPlace(float[] x, int i, int[] mask, int m, float max) {
-        FloatVector e = VectorMath.exp(scores(x, i, mask, m).sub(max));
-        e.intoArray(x, i);
-        return e;
     }
 
     /** Scalar twin of {@link #row}. */

@@ -278,10 +278,22 @@ public final class StreamedGemm {
                 if (bias != null) {
                     x = x.add(bias[col]);
                 }
-                if (gelu) {
-                    x = VectorMath.gelu(x);
-                }
                 x.intoArray(ct, ctBlock + col * BLOCK + v * L);
+            }
+        }
+        if (gelu) {
+            // On the array after the store, never on a vector argument (see Gemm.epilogueTile): the tile's
+            // columns before N are a prefix of its order, GROUP of them contiguous in C^T, groups tiles apart.
+            int columns = 0;
+            while (columns < TILE_COLUMNS && column(col0, tiles, columns) < n) {
+                columns++;
+            }
+            int groups = columns / StreamedMatrix.GROUP;
+            int groupStride = tiles * StreamedMatrix.GROUP * BLOCK;
+            VectorMath.gelu(ct, ctBlock + col0 * BLOCK, groupStride, groups, StreamedMatrix.GROUP * BLOCK, null, 0);
+            if (columns % StreamedMatrix.GROUP != 0) {
+                int first = column(col0, tiles, groups * StreamedMatrix.GROUP);
+                VectorMath.gelu(ct, ctBlock + first * BLOCK, 0, 1, (columns % StreamedMatrix.GROUP) * BLOCK, null, 0);
             }
         }
     }

@@ -2,14 +2,14 @@ package org.sparsemixer.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Hand-written exp, tanh-GELU and tanh on float vectors (no {@code lanewise(EXP/TANH)}, which may go through
- * a native library or a slow Java fallback), each with a scalar twin that performs the very same float
- * operations ({@link Math#fma} for every vector fma), so twin and vector results are bit-identical.
+ * Hand-written exp, tanh-GELU and tanh, vectorized over arrays in place (no {@code lanewise(EXP/TANH)}, which
+ * may go through a native library or a slow Java fallback), each with a scalar twin that performs the very same
+ * float operations ({@link Math#fma} for every vector fma), so twin and vector results are bit-identical; and
+ * the fixed-order reduction of row sums. No method here takes or returns a vector (see {@link #exp}).
  * <p>
  * GELU is computed in the overflow-safe form {@code gelu(x) = x / (1 + exp(t))} with
  * {@code t = -2 sqrt(2/pi) (x + 0.044715 x^3)} (the same function as {@code 0.5 x (1 + tanh(..))}), all in
@@ -53,109 +53,167 @@ final class VectorMath {
     private VectorMath() {
     }
 
+    /** See {@link #partials()}. */
+    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[2 * VectorShapes.SUM_WIDTH]);
+
     /**
-     * {@code sum} plus the lanes of {@code v}, added one by one in ascending lane order.
-     * {@code reduceLanes(ADD)} leaves the order unspecified, and it does differ between the interpreter
-     * and compiled code, which would make a result depend on JIT timing rather than on the input alone.
+     * This thread's array of 2 x {@link VectorShapes#SUM_WIDTH} floats (room for two sets of partial sums),
+     * through which a row's partial sums are reduced: the kernel stores its partial-sum vectors into it itself
+     * ({@code intoArray}, which C2 always inlines) and adds them with {@link #sumPartials(float[])}. Handed to
+     * a reduction method as vector arguments instead, they were boxed on the heap whenever C2 left that method
+     * a call, which it did for layer norm in some processes and not in others (up to 7.5 MB a Base call at
+     * batch 1).
+     * {@code reduceLanes(ADD)} is no alternative: it leaves the order unspecified, and the order differs
+     * between the interpreter and compiled code, which would make a result depend on JIT timing.
      */
-    static float addLanes(float sum, FloatVector v) {
-        for (int lane = 0; lane < v.length(); lane++) {
-            sum += lane(v, lane);
-        }
-        return sum;
+    static float[] partials() {
+        return PARTIALS.get();
     }
 
     /**
-     * {@code v.lane(i)} read through a constant index: C2 extracts a constant lane from the register, while
-     * {@code lane(i)} with a variable i (a loop it does not unroll) puts the vector in a heap box first, which
-     * made every layer-norm row allocate.
+     * The sum of {@code x[offset, offset + n - n % SUM_WIDTH)}: element j of each block of
+     * {@link VectorShapes#SUM_WIDTH} goes to partial sum j, and the partial sums are added in ascending
+     * order, so the float result is the same for any vector width. The elements past the last whole block
+     * are the caller's to add.
      */
-    private static float lane(FloatVector v, int i) {
-        return switch (i) {
-            case 0 -> v.lane(0);
-            case 1 -> v.lane(1);
-            case 2 -> v.lane(2);
-            case 3 -> v.lane(3);
-            case 4 -> v.lane(4);
-            case 5 -> v.lane(5);
-            case 6 -> v.lane(6);
-            case 7 -> v.lane(7);
-            case 8 -> v.lane(8);
-            case 9 -> v.lane(9);
-            case 10 -> v.lane(10);
-            case 11 -> v.lane(11);
-            case 12 -> v.lane(12);
-            case 13 -> v.lane(13);
-            case 14 -> v.lane(14);
-            case 15 -> v.lane(15);
-            default -> v.lane(i);
-        };
-    }
-
-    /**
-     * The {@link VectorShapes#SUM_WIDTH} partial sums held by the first {@link VectorShapes#SUM_VECTORS} of
-     * {@code a0..a3}, added in ascending order (partial sum 0 first): the same float result for any vector width.
-     */
-    static float sumPartials(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        float sum = addLanes(0f, a0);
-        if (VectorShapes.SUM_VECTORS > 1) {
-            sum = addLanes(sum, a1);
-            if (VectorShapes.SUM_VECTORS > 2) {
-                sum = addLanes(addLanes(sum, a2), a3);
+    static float blockSum(float[] x, int offset, int n) {
+        final int l = S.length();
+        final int step = VectorShapes.SUM_WIDTH;
+        final int sumBound = n - n % step;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int j = 0; j < sumBound; j += step) {
+            a0 = a0.add(FloatVector.fromArray(S, x, offset + j));
+            if (VectorShapes.SUM_VECTORS > 1) {
+                a1 = a1.add(FloatVector.fromArray(S, x, offset + j + l));
+                if (VectorShapes.SUM_VECTORS > 2) {
+                    a2 = a2.add(FloatVector.fromArray(S, x, offset + j + 2 * l));
+                    a3 = a3.add(FloatVector.fromArray(S, x, offset + j + 3 * l));
+                }
             }
         }
-        return sum;
+        float[] partials = partials();
+        a0.intoArray(partials, 0);
+        if (VectorShapes.SUM_VECTORS > 1) {
+            a1.intoArray(partials, l);
+            if (VectorShapes.SUM_VECTORS > 2) {
+                a2.intoArray(partials, 2 * l);
+                a3.intoArray(partials, 3 * l);
+            }
+        }
+        return sumPartials(partials);
     }
 
-    /** As {@link #sumPartials} in double (each lane widened, added in ascending order after {@code start}). */
-    static double sumPartials(double start, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        double sum = addLanes(start, a0);
-        if (VectorShapes.SUM_VECTORS > 1) {
-            sum = addLanes(sum, a1);
-            if (VectorShapes.SUM_VECTORS > 2) {
-                sum = addLanes(addLanes(sum, a2), a3);
-            }
+    /**
+     * The {@link VectorShapes#SUM_WIDTH} partial sums in {@code p}, added in ascending order (partial sum 0
+     * first): the same float result for any vector width.
+     */
+    static float sumPartials(float[] p) {
+        float sum = 0f;
+        for (int i = 0; i < VectorShapes.SUM_WIDTH; i++) {
+            sum += p[i];
         }
         return sum;
     }
 
-    /** {@code sum} plus the lanes of {@code v}, each widened to double, added in ascending lane order. */
-    static double addLanes(double sum, FloatVector v) {
-        for (int lane = 0; lane < v.length(); lane++) {
-            sum += lane(v, lane);
+    /**
+     * As {@link #sumPartials(float[])} for the partial sums at {@code p[from, from + SUM_WIDTH)}, in double:
+     * each widened, added in ascending order after {@code start}.
+     */
+    static double sumPartials(double start, float[] p, int from) {
+        double sum = start;
+        for (int i = from; i < from + VectorShapes.SUM_WIDTH; i++) {
+            sum += p[i];
         }
         return sum;
     }
 
     // ---------------------------------------------------------------- exp
 
-    /** exp(x) for x clamped to [EXP_MIN, EXP_MAX] (so +-Infinity too); 0 when x &lt; about -87.9. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector t = clamp(x, EXP_MIN, EXP_MAX);
-        // n + 1.5 * 2^23 holds the integer n in its low mantissa bits: (bits << 23) is n << 23, the exponent
-        // field of 2^n, without a float-to-int conversion.
-        FloatVector shifted = t.mul(LOG2E).add(ROUND_MAGIC);
-        FloatVector n = shifted.sub(ROUND_MAGIC);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), t);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = r.fma(FloatVector.broadcast(S, P0), FloatVector.broadcast(S, P1));
-        p = p.fma(r, FloatVector.broadcast(S, P2));
-        p = p.fma(r, FloatVector.broadcast(S, P3));
-        p = p.fma(r, FloatVector.broadcast(S, P4));
-        p = p.fma(r, FloatVector.broadcast(S, P5));
-        p = p.fma(r.mul(r), r).add(1f);
-        IntVector bits = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23);
-        return p.mul(bits.reinterpretAsFloats());
+    /**
+     * {@code x[i] = exp(x[i])} in place over {@code [from, to)}, each argument clamped to [EXP_MIN, EXP_MAX]
+     * (so +-Infinity too); 0 when x &lt; about -87.9.
+     * <p>
+     * No method of these kernels takes or returns a vector. C2 inlines such a method only where its profile
+     * shows the call site hot, and that profile can see it rarely (e.g. when the caller ran in tier 2 while C2
+     * was busy); left a call, it boxes every vector passed through it on the heap. The GELU of the GEMM
+     * epilogue, a method on a vector, cost 250-550 MB and 15-30 % more time a Base call at batch 1 in 4 of 16
+     * processes that way; layer norm's reduction 2.5-7.5 MB in 6 of 16. A call with arrays and ints boxes
+     * nothing, whatever C2 decides.
+     */
+    static void exp(float[] x, int from, int to) {
+        expOrGelu(false, x, from, to - from, null, 0);
     }
 
     /**
-     * {@code min(max(v, lo), hi)} for lo &lt;= hi, NaN kept, by compare and blend: the same values as
-     * {@code v.max(lo).min(hi)}, but {@code FloatVector.max/min} compile to several instructions each
-     * (Java's NaN and signed-zero rules), which made them the largest part of exp and GELU.
+     * {@code x[i] = x[i] / (1 + exp(t))}, {@code t = x (A + B x^2)}, in place over {@code [from, to)}, all in
+     * float (the operations of {@link #geluScalar}, in its order). No clamp of x is needed for t: a large |x|
+     * makes t (or x^2) infinite, and exp clamps its argument, so exp(t) is 0 (result x, exact) or e^88
+     * (result about -1e-37). Only the numerator is bounded below by -20, so that x / e^88 stays near 0 for x
+     * down to -Float.MAX_VALUE.
      */
-    static FloatVector clamp(FloatVector v, float lo, float hi) {
-        FloatVector low = v.blend(lo, v.lt(lo));
-        return low.blend(hi, low.compare(VectorOperators.GT, hi));
+    static void gelu(float[] x, int from, int to) {
+        expOrGelu(true, x, from, to - from, null, 0);
+    }
+
+    /**
+     * {@link #gelu(float[], int, int)} on {@code rows} rows of {@code cols} elements, row r at
+     * {@code x[offset + r * stride]}, of {@code x + bias[biasOffset + j]} in column j when bias is not null
+     * (the GEMM epilogue's bias, then GELU).
+     */
+    static void gelu(float[] x, int offset, int stride, int rows, int cols, float[] bias, int biasOffset) {
+        for (int r = 0; r < rows; r++) {
+            expOrGelu(true, x, offset + r * stride, cols, bias, biasOffset);
+        }
+    }
+
+    /**
+     * exp, or GELU (of x plus the bias, if any), of {@code x[off, off + n)} in place: one loop, so that the
+     * exp exists once and the GELU is a single pass; the flags are the same for the whole loop.
+     */
+    private static void expOrGelu(boolean gelu, float[] x, int off, int n, float[] bias, int biasOff) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i);
+            FloatVector arg = v;
+            if (gelu) {
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, biasOff + i));
+                }
+                arg = v.mul(v).fma(FloatVector.broadcast(S, GELU_B), FloatVector.broadcast(S, GELU_A)).mul(v);
+            }
+            // the clamp by compare and blend: FloatVector.max/min compile to several instructions each (Java's
+            // NaN and signed-zero rules), which made them the largest part of exp; NaN is kept either way
+            FloatVector t = arg.blend(EXP_MIN, arg.lt(EXP_MIN));
+            t = t.blend(EXP_MAX, t.compare(VectorOperators.GT, EXP_MAX));
+            // n + 1.5 * 2^23 holds the integer n in its low mantissa bits: (bits << 23) is n << 23, the
+            // exponent field of 2^n, without a float-to-int conversion.
+            FloatVector shifted = t.mul(LOG2E).add(ROUND_MAGIC);
+            FloatVector k = shifted.sub(ROUND_MAGIC);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), t);
+            r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
+            FloatVector p = r.fma(FloatVector.broadcast(S, P0), FloatVector.broadcast(S, P1));
+            p = p.fma(r, FloatVector.broadcast(S, P2));
+            p = p.fma(r, FloatVector.broadcast(S, P3));
+            p = p.fma(r, FloatVector.broadcast(S, P4));
+            p = p.fma(r, FloatVector.broadcast(S, P5));
+            p = p.fma(r.mul(r), r).add(1f);
+            IntVector bits = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23);
+            FloatVector e = p.mul(bits.reinterpretAsFloats());
+            if (gelu) {
+                e = v.blend(-GELU_CLAMP, v.lt(-GELU_CLAMP)).div(e.add(1f));
+            }
+            e.intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            float v = x[off + i];
+            if (gelu && bias != null) {
+                v += bias[biasOff + i];
+            }
+            x[off + i] = gelu ? geluScalar(v) : expScalar(v);
+        }
     }
 
     static float expScalar(float x) {
@@ -174,18 +232,6 @@ final class VectorMath {
 
     // ---------------------------------------------------------------- gelu
 
-    /**
-     * {@code x / (1 + exp(t))}, {@code t = x (A + B x^2)}, all in float. No clamp of x is needed for t: a
-     * large |x| makes t (or x^2) infinite, and exp clamps its argument, so exp(t) is 0 (result x, exact) or
-     * e^88 (result about -1e-37). Only the numerator is bounded below by -20, so that x / e^88 stays near 0
-     * for x down to -Float.MAX_VALUE.
-     */
-    static FloatVector gelu(FloatVector x) {
-        FloatVector t = x.mul(x).fma(FloatVector.broadcast(S, GELU_B), FloatVector.broadcast(S, GELU_A)).mul(x);
-        FloatVector low = x.blend(-GELU_CLAMP, x.lt(-GELU_CLAMP));
-        return low.div(exp(t).add(1f));
-    }
-
     static float geluScalar(float x) {
         float t = Math.fma(x * x, GELU_B, GELU_A) * x;
         float low = x < -GELU_CLAMP ? -GELU_CLAMP : x;
@@ -194,22 +240,54 @@ final class VectorMath {
 
     // ---------------------------------------------------------------- tanh
 
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector z = x.mul(x);
-        FloatVector ps = z.fma(FloatVector.broadcast(S, T0), FloatVector.broadcast(S, T1));
-        ps = ps.fma(z, FloatVector.broadcast(S, T2));
-        ps = ps.fma(z, FloatVector.broadcast(S, T3));
-        ps = ps.fma(z, FloatVector.broadcast(S, T4));
-        ps = ps.mul(z).fma(x, x);
-        FloatVector e = exp(ax.blend(TANH_CLAMP, ax.compare(VectorOperators.GT, TANH_CLAMP)).mul(2f));
-        FloatVector pl = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
-        pl = pl.lanewise(VectorOperators.NEG, x.lt(0f));
-        VectorMask<Float> small = ax.lt(TANH_SMALL);
-        return pl.blend(ps, small);
+    /** Elements of {@link #tanh}'s per-thread buffer: 1 KB, in L1 with the chunk. */
+    private static final int CHUNK = 256;
+    private static final ThreadLocal<float[]> CHUNK_BUFFER = ThreadLocal.withInitial(() -> new float[CHUNK]);
+
+    /**
+     * {@code x[i] = tanh(x[i])} in place over {@code [from, to)}, in chunks (the argument of exp into a
+     * buffer, {@link #exp} on it, then the result): for |x| below 0.625 an odd polynomial, above it
+     * {@code 1 - 2 / (exp(2 min(|x|, 9)) + 1)} with the sign of x (the operations of {@link #tanhScalar}).
+     */
+    static void tanh(float[] x, int from, int to) {
+        float[] e = CHUNK_BUFFER.get();
+        for (int c = from; c < to; c += CHUNK) {
+            int n = Math.min(CHUNK, to - c);
+            int bound = S.loopBound(n);
+            int i = 0;
+            for (; i < bound; i += S.length()) {
+                FloatVector ax = FloatVector.fromArray(S, x, c + i).abs();
+                ax.blend(TANH_CLAMP, ax.compare(VectorOperators.GT, TANH_CLAMP)).mul(2f).intoArray(e, i);
+            }
+            for (; i < n; i++) {
+                e[i] = tanhExpArgument(x[c + i]);
+            }
+            exp(e, 0, n);
+            for (i = 0; i < bound; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, x, c + i);
+                FloatVector z = v.mul(v);
+                FloatVector ps = z.fma(FloatVector.broadcast(S, T0), FloatVector.broadcast(S, T1));
+                ps = ps.fma(z, FloatVector.broadcast(S, T2));
+                ps = ps.fma(z, FloatVector.broadcast(S, T3));
+                ps = ps.fma(z, FloatVector.broadcast(S, T4));
+                ps = ps.mul(z).fma(v, v);
+                FloatVector pl = FloatVector.broadcast(S, 1f)
+                        .sub(FloatVector.broadcast(S, 2f).div(FloatVector.fromArray(S, e, i).add(1f)));
+                pl = pl.lanewise(VectorOperators.NEG, v.lt(0f));
+                pl.blend(ps, v.abs().lt(TANH_SMALL)).intoArray(x, c + i);
+            }
+            for (; i < n; i++) {
+                x[c + i] = tanhFrom(x[c + i], e[i]);
+            }
+        }
     }
 
-    static float tanhScalar(float x) {
+    private static float tanhExpArgument(float x) {
+        return Math.min(Math.abs(x), TANH_CLAMP) * 2f;
+    }
+
+    /** tanh(x), given {@code e = exp(tanhExpArgument(x))} (used only when |x| &gt;= 0.625). */
+    private static float tanhFrom(float x, float e) {
         float ax = Math.abs(x);
         if (ax < TANH_SMALL) {
             float z = x * x;
@@ -219,8 +297,11 @@ final class VectorMath {
             ps = Math.fma(ps, z, T4);
             return Math.fma(ps * z, x, x);
         }
-        float e = expScalar(Math.min(ax, TANH_CLAMP) * 2f);
         float pl = 1f - 2f / (e + 1f);
         return x < 0f ? -pl : pl;
+    }
+
+    static float tanhScalar(float x) {
+        return tanhFrom(x, Math.abs(x) < TANH_SMALL ? 0f : expScalar(tanhExpArgument(x)));
     }
 }

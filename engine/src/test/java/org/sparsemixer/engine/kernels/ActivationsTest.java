@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class ActivationsTest {
-    static final int[] SIZES = {1, 7, 15, 16, 17, 31, 33, 127, 511, 513, 2048};
+    static final int[] SIZES = {1, 7, 15, 16, 17, 31, 33, 127, 255, 256, 257, 511, 513, 2048};
 
     /**
      * The tanh-GELU in double, in the form {@code x / (1 + exp(-2u))}: mathematically the same as
