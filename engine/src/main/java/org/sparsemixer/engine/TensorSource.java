@@ -4,6 +4,9 @@ package org.sparsemixer.engine;
  * Where the encoder reads its weights from while it is being built. Tensor names and shapes are
  * those of {@link ModelLayout#expectedTensors(SparseMixerConfig)}; the source has already checked
  * them, and returns the tensor as row-major float32 values (converting other dtypes as needed).
+ * <p>
+ * The encoder calls a source only from the thread that builds it (the caller of
+ * {@code SparseMixerEncoder.create}), one call at a time, so a source need not be thread-safe.
  */
 @FunctionalInterface
 public interface TensorSource {

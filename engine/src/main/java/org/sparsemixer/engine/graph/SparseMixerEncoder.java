@@ -12,6 +12,7 @@ import org.sparsemixer.engine.StageTimes;
 import org.sparsemixer.engine.TensorSource;
 import org.sparsemixer.engine.WeightPrecision;
 import org.sparsemixer.engine.kernels.ComputePool;
+import org.sparsemixer.engine.kernels.StreamedMatrix;
 
 /**
  * The frozen Sparse Mixer encoder. Weights are copied into kernel-ready form when it is built and
@@ -51,16 +52,19 @@ public final class SparseMixerEncoder implements AutoCloseable {
     /** Builds the graph, reading every tensor of {@link ModelLayout#expectedTensors} from {@code weights}. */
     public static SparseMixerEncoder create(SparseMixerConfig config, TensorSource weights, EncoderOptions options) {
         MemoryBudget.checkModel(config, options.threads(), MemoryBudget.heapLimit());
-        Weights w = new Weights(config, weights, options.weightPrecision());
-        int h = config.hiddenSize();
-        Embeddings embeddings = new Embeddings(config, w);
-        EncoderLayer[] layers = new EncoderLayer[config.numLayers()];
-        for (int i = 0; i < layers.length; i++) {
-            layers[i] = layer(config, w, i);
+        // a second thread packs experts' kernels while this one reads the next (the encoder will use as many)
+        try (Weights w = new Weights(config, weights, options.weightPrecision(), options.threads() > 1)) {
+            int h = config.hiddenSize();
+            Embeddings embeddings = new Embeddings(config, w);
+            EncoderLayer[] layers = new EncoderLayer[config.numLayers()];
+            for (int i = 0; i < layers.length; i++) {
+                layers[i] = layer(config, w, i);
+            }
+            Pooler pooler = new Pooler(w.matrix(ModelLayout.POOLER + "kernel", h, h),
+                    w.floats(ModelLayout.POOLER + "bias"));
+            return new SparseMixerEncoder(config, new ComputePool(options.threads()), embeddings, layers, pooler,
+                    options.weightPrecision(), w.bytes(), options.encoderOutputs());
         }
-        Pooler pooler = new Pooler(w.matrix(ModelLayout.POOLER + "kernel", h, h), w.floats(ModelLayout.POOLER + "bias"));
-        return new SparseMixerEncoder(config, new ComputePool(options.threads()), embeddings, layers, pooler,
-                options.weightPrecision(), w.bytes(), options.encoderOutputs());
     }
 
     private static EncoderLayer layer(SparseMixerConfig c, Weights w, int i) {
@@ -88,12 +92,13 @@ public final class SparseMixerEncoder implements AutoCloseable {
             FeedForward[] experts = new FeedForward[c.numExperts()];
             String innerKernel = m + "experts/intermediate/kernel";
             String outerKernel = m + "experts/output/kernel";
+            StreamedMatrix[] inner = w.streamsExperts() ? w.slicesStreamed(innerKernel, experts.length, h, f) : null;
+            StreamedMatrix[] outer = w.streamsExperts() ? w.slicesStreamed(outerKernel, experts.length, f, h) : null;
             for (int e = 0; e < experts.length; e++) {
                 float[] b1 = Weights.sliceVector(innerBias, e, f);
                 float[] b2 = Weights.sliceVector(outerBias, e, h);
                 experts[e] = w.streamsExperts()
-                        ? new FeedForward(w.sliceStreamed(innerKernel, e, h, f), b1,
-                                w.sliceStreamed(outerKernel, e, f, h), b2)
+                        ? new FeedForward(inner[e], b1, outer[e], b2)
                         : new FeedForward(w.sliceMatrix(innerKernel, e, h, f), b1,
                                 w.sliceMatrix(outerKernel, e, f, h), b2);
             }

@@ -1,5 +1,11 @@
 package org.sparsemixer.engine.graph;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.sparsemixer.engine.ModelLayout;
 import org.sparsemixer.engine.SparseMixerConfig;
 import org.sparsemixer.engine.TensorSource;
@@ -11,9 +17,14 @@ import org.sparsemixer.engine.kernels.WeightTable;
 /**
  * Reads the tensors of {@link ModelLayout} from a {@link TensorSource} while the graph is built, in the
  * encoder's weight precision: matrices and tables are stored in it, every other tensor is rounded to it
- * (and kept as float32).
+ * (and kept as float32). The source is only ever called from the building thread; with a packing thread
+ * ({@link #Weights(SparseMixerConfig, TensorSource, WeightPrecision, boolean)}), experts' kernels are packed
+ * there while the next is read. Close it when the graph is built.
  */
-final class Weights {
+final class Weights implements AutoCloseable {
+    /** Expert slices read but not yet packed, at most (4 MB each in Base): bounds the memory the pipeline holds. */
+    private static final int SLICES_IN_FLIGHT = 4;
+
     private final TensorSource source;
     private final java.util.Map<String, int[]> layout;
     private final WeightPrecision precision;
@@ -34,11 +45,24 @@ final class Weights {
     /** Bytes of everything handed out to be kept (matrices and tables as stored, vectors as floats). */
     private long bytes;
 
-    Weights(SparseMixerConfig config, TensorSource source, WeightPrecision precision) {
+    /** Packs expert slices while the building thread reads the next ones; null to pack on the building thread. */
+    private final ExecutorService packer;
+
+    Weights(SparseMixerConfig config, TensorSource source, WeightPrecision precision, boolean packingThread) {
         this.source = source;
         this.layout = ModelLayout.expectedTensors(config);
         this.precision = precision;
         this.sourceReadsSlices = readsSlices(source);
+        this.packer = packingThread
+                ? Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sparse-mixer-pack").daemon().factory())
+                : null;
+    }
+
+    @Override
+    public void close() {
+        if (packer != null) {
+            packer.shutdownNow();
+        }
     }
 
     /** Whether {@code source}'s class overrides {@link TensorSource#slice} (a lambda never does). */
@@ -156,6 +180,54 @@ final class Weights {
             throw new IllegalStateException(precision + " weights keep panels: no streamed slice of " + name);
         }
         return count(StreamedMatrix.pack(sliceValues(name, index), 0, rows, cols));
+    }
+
+    /**
+     * {@link #sliceStreamed} of every slice of the stacked [count, rows, cols] kernel {@code name}. With a
+     * packing thread, slice i is packed there while slice i + 1 is read here (Base: 128 matrices of 4 MB, most
+     * of its weights).
+     */
+    StreamedMatrix[] slicesStreamed(String name, int count, int rows, int cols) {
+        if (!streamsExperts()) {
+            throw new IllegalStateException(precision + " weights keep panels: no streamed slices of " + name);
+        }
+        StreamedMatrix[] packed = new StreamedMatrix[count];
+        if (packer == null) {
+            for (int i = 0; i < count; i++) {
+                packed[i] = sliceStreamed(name, i, rows, cols);
+            }
+            return packed;
+        }
+        List<Future<StreamedMatrix>> pending = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            if (i >= SLICES_IN_FLIGHT) {
+                packed[i - SLICES_IN_FLIGHT] = count(done(pending.get(i - SLICES_IN_FLIGHT)));
+            }
+            float[] values = sliceValues(name, i);
+            pending.add(packer.submit(() -> StreamedMatrix.pack(values, 0, rows, cols)));
+        }
+        for (int i = Math.max(0, count - SLICES_IN_FLIGHT); i < count; i++) {
+            packed[i] = count(done(pending.get(i)));
+        }
+        return packed;
+    }
+
+    /** The packed matrix, or the exception packing it threw (rethrown here, on the building thread). */
+    private static StreamedMatrix done(Future<StreamedMatrix> packing) {
+        try {
+            return packing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while building the encoder", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Drops the stacked tensors read whole for slicing (the graph has taken its slices of them). */

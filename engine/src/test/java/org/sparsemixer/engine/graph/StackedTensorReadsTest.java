@@ -67,4 +67,68 @@ class StackedTensorReadsTest {
         assertArrayEquals(sliced.sequenceOutput(), whole.sequenceOutput());
         assertArrayEquals(sliced.pooledOutput(), whole.pooledOutput());
     }
+
+    /**
+     * With two threads a second thread packs the experts' kernels while the next slice is read (Weights.
+     * slicesStreamed); the source is still only called from the building thread, and the encoder is the one
+     * built with packing on the building thread.
+     */
+    @Test
+    void expertsPackedOnASecondThreadReadOnTheBuildingThreadAndEncodeTheSame() {
+        TensorSource weights = EncoderVsReferenceTest.randomWeights(CONFIG, 8);
+        Map<String, Integer> readers = new ConcurrentHashMap<>();
+        TensorSource slicing = new TensorSource() {
+            @Override
+            public float[] floats(String name, int[] shape) {
+                readers.merge(Thread.currentThread().getName(), 1, Integer::sum);
+                return weights.floats(name, shape);
+            }
+
+            @Override
+            public float[] slice(String name, int[] shape, int index) {
+                readers.merge(Thread.currentThread().getName(), 1, Integer::sum);
+                int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
+                return java.util.Arrays.copyOfRange(weights.floats(name, shape), index * perSlice, (index + 1) * perSlice);
+            }
+        };
+        EncoderInput input = EncoderVsReferenceTest.randomInput(CONFIG, 2, 0, 9);
+        EncoderOutput pipelined;
+        EncoderOutput sequential;
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, slicing, EncoderOptions.threads(2))) {
+            pipelined = encoder.encode(input);
+        }
+        // 2 MoE layers x 2 kernels x 64 slices, and every other tensor once, all on this thread
+        int tensors = ModelLayout.expectedTensors(CONFIG).size();
+        assertEquals(Map.of(Thread.currentThread().getName(), tensors - 4 + 4 * 64), readers);
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, slicing, EncoderOptions.threads(1))) {
+            sequential = encoder.encode(input);
+        }
+        assertArrayEquals(sequential.sequenceOutput(), pipelined.sequenceOutput());
+        assertArrayEquals(sequential.pooledOutput(), pipelined.pooledOutput());
+    }
+
+    /** A source that fails on a slice in the middle of a stack fails the build with its own exception. */
+    @Test
+    void aFailingSliceReadFailsTheBuildWithItsException() {
+        TensorSource weights = EncoderVsReferenceTest.randomWeights(CONFIG, 10);
+        TensorSource failing = new TensorSource() {
+            @Override
+            public float[] floats(String name, int[] shape) {
+                return weights.floats(name, shape);
+            }
+
+            @Override
+            public float[] slice(String name, int[] shape, int index) {
+                if (index == 37) {
+                    throw new org.sparsemixer.engine.InvalidModelException("cannot read " + name + " slice " + index);
+                }
+                int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
+                return java.util.Arrays.copyOfRange(weights.floats(name, shape), index * perSlice, (index + 1) * perSlice);
+            }
+        };
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.sparsemixer.engine.InvalidModelException.class,
+                () -> SparseMixerEncoder.create(CONFIG, failing, EncoderOptions.threads(2)));
+        assertEquals("cannot read " + ModelLayout.layerPrefix(0) + "moe/experts/intermediate/kernel slice 37",
+                e.getMessage());
+    }
 }
