@@ -43,27 +43,10 @@ class StackedTensorReadsTest {
     @Test
     void expertsReadWholeEncodeAsExpertsReadBySlice() {
         TensorSource weights = EncoderVsReferenceTest.randomWeights(CONFIG, 6);
-        TensorSource slicing = new TensorSource() {
-            @Override
-            public float[] floats(String name, int[] shape) {
-                return weights.floats(name, shape);
-            }
-
-            @Override
-            public float[] slice(String name, int[] shape, int index) {
-                int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
-                return java.util.Arrays.copyOfRange(weights.floats(name, shape), index * perSlice, (index + 1) * perSlice);
-            }
-        };
+        TensorSource slicing = slicing(weights, (name, index) -> { });
         EncoderInput input = EncoderVsReferenceTest.randomInput(CONFIG, 2, 0, 7);
-        EncoderOutput whole;
-        EncoderOutput sliced;
-        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, weights::floats, EncoderOptions.threads(1))) {
-            whole = encoder.encode(input);
-        }
-        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, slicing, EncoderOptions.threads(1))) {
-            sliced = encoder.encode(input);
-        }
+        EncoderOutput whole = encode(weights::floats, 1, input);
+        EncoderOutput sliced = encode(slicing, 1, input);
         assertArrayEquals(sliced.sequenceOutput(), whole.sequenceOutput());
         assertArrayEquals(sliced.pooledOutput(), whole.pooledOutput());
     }
@@ -77,32 +60,14 @@ class StackedTensorReadsTest {
     void expertsPackedOnASecondThreadReadOnTheBuildingThreadAndEncodeTheSame() {
         TensorSource weights = EncoderVsReferenceTest.randomWeights(CONFIG, 8);
         Map<String, Integer> readers = new ConcurrentHashMap<>();
-        TensorSource slicing = new TensorSource() {
-            @Override
-            public float[] floats(String name, int[] shape) {
-                readers.merge(Thread.currentThread().getName(), 1, Integer::sum);
-                return weights.floats(name, shape);
-            }
-
-            @Override
-            public float[] slice(String name, int[] shape, int index) {
-                readers.merge(Thread.currentThread().getName(), 1, Integer::sum);
-                int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
-                return java.util.Arrays.copyOfRange(weights.floats(name, shape), index * perSlice, (index + 1) * perSlice);
-            }
-        };
+        TensorSource slicing = slicing(weights,
+                (name, index) -> readers.merge(Thread.currentThread().getName(), 1, Integer::sum));
         EncoderInput input = EncoderVsReferenceTest.randomInput(CONFIG, 2, 0, 9);
-        EncoderOutput pipelined;
-        EncoderOutput sequential;
-        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, slicing, EncoderOptions.threads(2))) {
-            pipelined = encoder.encode(input);
-        }
+        EncoderOutput pipelined = encode(slicing, 2, input);
         // 2 MoE layers x 2 kernels x 64 slices, and every other tensor once, all on this thread
         int tensors = ModelLayout.expectedTensors(CONFIG).size();
         assertEquals(Map.of(Thread.currentThread().getName(), tensors - 4 + 4 * 64), readers);
-        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, slicing, EncoderOptions.threads(1))) {
-            sequential = encoder.encode(input);
-        }
+        EncoderOutput sequential = encode(slicing, 1, input);
         assertArrayEquals(sequential.sequenceOutput(), pipelined.sequenceOutput());
         assertArrayEquals(sequential.pooledOutput(), pipelined.pooledOutput());
     }
@@ -111,24 +76,43 @@ class StackedTensorReadsTest {
     @Test
     void aFailingSliceReadFailsTheBuildWithItsException() {
         TensorSource weights = EncoderVsReferenceTest.randomWeights(CONFIG, 10);
-        TensorSource failing = new TensorSource() {
+        TensorSource failing = slicing(weights, (name, index) -> {
+            if (index == 37) {
+                throw new org.sparsemixer.engine.InvalidModelException("cannot read " + name + " slice " + index);
+            }
+        });
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.sparsemixer.engine.InvalidModelException.class,
+                () -> SparseMixerEncoder.create(CONFIG, failing, EncoderOptions.threads(2)));
+        assertEquals("cannot read " + ModelLayout.layerPrefix(0) + "moe/experts/intermediate/kernel slice 37",
+                e.getMessage());
+    }
+
+    private static EncoderOutput encode(TensorSource weights, int threads, EncoderInput input) {
+        try (SparseMixerEncoder encoder = SparseMixerEncoder.create(CONFIG, weights, EncoderOptions.threads(threads))) {
+            return encoder.encode(input);
+        }
+    }
+
+    /** Called before each read: the tensor's name and the slice index, or -1 for a whole tensor. */
+    private interface ReadHook {
+        void before(String name, int index);
+    }
+
+    /** {@code weights} as a source that reads slices itself, calling {@code hook} before every read. */
+    private static TensorSource slicing(TensorSource weights, ReadHook hook) {
+        return new TensorSource() {
             @Override
             public float[] floats(String name, int[] shape) {
+                hook.before(name, -1);
                 return weights.floats(name, shape);
             }
 
             @Override
             public float[] slice(String name, int[] shape, int index) {
-                if (index == 37) {
-                    throw new org.sparsemixer.engine.InvalidModelException("cannot read " + name + " slice " + index);
-                }
+                hook.before(name, index);
                 int perSlice = Math.toIntExact(ModelLayout.elementCount(shape) / shape[0]);
                 return java.util.Arrays.copyOfRange(weights.floats(name, shape), index * perSlice, (index + 1) * perSlice);
             }
         };
-        var e = org.junit.jupiter.api.Assertions.assertThrows(org.sparsemixer.engine.InvalidModelException.class,
-                () -> SparseMixerEncoder.create(CONFIG, failing, EncoderOptions.threads(2)));
-        assertEquals("cannot read " + ModelLayout.layerPrefix(0) + "moe/experts/intermediate/kernel slice 37",
-                e.getMessage());
     }
 }
