@@ -51,7 +51,8 @@ final class ServeCommand implements Callable<Integer> {
     int maxQueue;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "" + ServerOptions.DEFAULT_WARMUP,
-            description = "Warm-up calls at each batch size the batcher uses, before ready (default: ${DEFAULT-VALUE}).")
+            description = "Most warm-up calls at each batch size the batcher uses, before ready; a size is done"
+                    + " once a call took within 10 %% of the one before (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--request-timeout-ms", paramLabel = "MS", defaultValue = "" + ServerOptions.DEFAULT_REQUEST_TIMEOUT_MS,

@@ -50,6 +50,7 @@ public final class InferenceServer implements AutoCloseable {
     private volatile boolean draining;
     private long warmupNanos;
     private int[] warmupSizes = new int[0];
+    private int[] warmupCalls = new int[0];
 
     private InferenceServer(ServedModel model, ServerOptions options, UnaryOperator<BatchEncoder> wrap) {
         this.model = model;
@@ -120,7 +121,9 @@ public final class InferenceServer implements AutoCloseable {
         try {
             server.batcher.start();
             server.warmupSizes = model.warmupBatchSizes(options.maxBatch());
-            server.warmupNanos = model.warmUp(options.warmupCalls(), server.warmupSizes);
+            ServedModel.WarmUp warmUp = model.warmUp(options.warmupCalls(), server.warmupSizes);
+            server.warmupCalls = warmUp.calls();
+            server.warmupNanos = warmUp.nanos();
             server.ready = true;
         } catch (RuntimeException | Error e) {
             server.close();
@@ -153,6 +156,11 @@ public final class InferenceServer implements AutoCloseable {
 
     public int[] warmupBatchSizes() {
         return warmupSizes.clone();
+    }
+
+    /** The warm-up calls made at each of {@link #warmupBatchSizes()}. */
+    public int[] warmupCalls() {
+        return warmupCalls.clone();
     }
 
     /**

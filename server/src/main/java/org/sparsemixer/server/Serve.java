@@ -3,8 +3,8 @@ package org.sparsemixer.server;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -52,12 +52,16 @@ public final class Serve {
             SignalHandler previousInt = Signal.handle(new Signal("INT"), s -> stop.countDown());
             try (InferenceServer server = InferenceServer.start(encoder, tokenizer, name, settings.server(), wrap)) {
                 double ready = (System.currentTimeMillis() - jvmStart) / 1000.0;
-                int warmupCalls = settings.server().warmupCalls();
+                int[] calls = server.warmupCalls();
+                int[] sizes = server.warmupBatchSizes();
+                StringJoiner made = new StringJoiner(", ");
+                for (int i = 0; i < sizes.length; i++) {
+                    made.add(calls[i] + (calls[i] == 1 ? " call" : " calls") + " at batch " + sizes[i]);
+                }
                 err.printf(Locale.ROOT, "sparse-mixer serve: model '%s' ready in %.1f s from JVM start (load %.1f s,"
-                                + " warm-up %.1f s: %d %s at batch sizes %s, %d threads)%n",
-                        name, ready, loadNanos / 1e9, server.warmupNanos() / 1e9, warmupCalls,
-                        warmupCalls == 1 ? "call" : "calls",
-                        Arrays.toString(server.warmupBatchSizes()), encoder.threads());
+                                + " warm-up %.1f s: %s, %d threads)%n",
+                        name, ready, loadNanos / 1e9, server.warmupNanos() / 1e9,
+                        sizes.length == 0 ? "none" : made.toString(), encoder.threads());
                 if (tokenizer != null) {
                     err.println("sparse-mixer serve: text inputs 'text' and 'text_pair' tokenized by " + tokenizer);
                 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntToLongFunction;
 import org.sparsemixer.engine.EncoderInput;
 import org.sparsemixer.engine.EncoderOutput;
 import org.sparsemixer.engine.SparseMixerConfig;
@@ -87,8 +88,40 @@ final class ServedModel implements BatchEncoder {
         return sizes.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    long warmUp(int calls, int... batchSizes) {
-        return lean.warmUp(calls, batchSizes);
+    /** Relative difference between two consecutive warm-up calls at which a batch size counts as warm. */
+    static final double STEADY_TOLERANCE = 0.10;
+
+    /** What {@link #warmUp} did: the calls made at each batch size, and how long they took together. */
+    record WarmUp(int[] calls, long nanos) {
+    }
+
+    /**
+     * Warm-up calls at each batch size, at most {@code maxCalls} and at least two (one when maxCalls is 1): a
+     * size is done once a call took within {@link #STEADY_TOLERANCE} of the one before, since that is when
+     * C2 has compiled what the size runs (Base from a cold JVM: 5 calls at batch 1, where the times fall from
+     * 2.3 s to 0.18 s, then 2 at batch 8, which reuses most of that code).
+     */
+    WarmUp warmUp(int maxCalls, int... batchSizes) {
+        return warmUp(maxCalls, batchSizes, size -> lean.warmUp(1, size));
+    }
+
+    /** {@link #warmUp(int, int...)} with {@code call} making one call at a batch size and returning its nanoseconds. */
+    static WarmUp warmUp(int maxCalls, int[] batchSizes, IntToLongFunction call) {
+        int[] calls = new int[batchSizes.length];
+        long total = 0;
+        for (int i = 0; i < batchSizes.length; i++) {
+            long previous = -1;
+            while (calls[i] < maxCalls) {
+                long nanos = call.applyAsLong(batchSizes[i]);
+                total += nanos;
+                calls[i]++;
+                if (previous > 0 && Math.abs(nanos - previous) <= STEADY_TOLERANCE * previous) {
+                    break;
+                }
+                previous = nanos;
+            }
+        }
+        return new WarmUp(calls, total);
     }
 
     void checkBatchSize(int batch) {

@@ -8,7 +8,8 @@ package org.sparsemixer.server;
  * @param maxBatch         most sequences one encoder call takes (requests are merged up to it, never split)
  * @param maxDelayMicros   longest the batcher waits after the oldest queued request for more to fill a batch
  * @param maxQueue         most sequences waiting in the queue; a request that would exceed it gets 503
- * @param warmupCalls      untimed encoder calls at each batch size the batcher will use, before ready
+ * @param warmupCalls      most untimed encoder calls at each batch size the batcher will use, before ready
+ *                         (fewer once a call took within 10 % of the one before)
  * @param requestTimeoutMs longest a request may wait in the queue (0: no limit) unless it sets its own
  *                         {@code timeout} parameter
  * @param maxBodyBytes     largest request body accepted; a larger one gets 413
