@@ -1,8 +1,5 @@
 package org.sparsemixer.engine.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * The one entry point for every dense product of the encoder, but for the F32 experts' ({@link StreamedGemm}).
  * <p>
@@ -40,7 +37,6 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks pass over it. Base at batch 1: feed-forward -7 %, whole call -3.6 % (bench/README.md).
  */
 public final class Gemm {
-    static final VectorSpecies<Float> SPECIES = VectorShapes.F;
     private static final int L = VectorShapes.LANES;
     /** Register tile height (12 for one-vector panels, see {@link MicroKernels#maxRows}); unit of the M split. */
     static final int MR = 6;
@@ -438,50 +434,17 @@ public final class Gemm {
         if (e.isNone()) {
             return;
         }
-        float[] bias = e.bias();
-        float[] res = e.residual();
-        if (!e.gelu()) {
-            for (int r = row0; r < row0 + rows; r++) {
-                addRow(c, cOff + r * ldc, col0, cols, bias, res, residualRow(e, r));
-            }
-            return;
+        if (e.gelu()) {
+            VectorMath.gelu(c, cOff + row0 * ldc + col0, ldc, rows, cols, e.bias(), col0);
         }
-        VectorMath.gelu(c, cOff + row0 * ldc + col0, ldc, rows, cols, bias, col0);
         for (int r = row0; r < row0 + rows; r++) {
-            addRow(c, cOff + r * ldc, col0, cols, null, res, residualRow(e, r));
-        }
-    }
-
-    private static int residualRow(Epilogue e, int r) {
-        return e.residual() == null ? 0 : e.residualOffset() + r * e.residualStride();
-    }
-
-    /** {@code c[cRow + j] (+ bias[j]) (+ res[resRow + j])} for j in [col0, col0 + cols), each when not null. */
-    private static void addRow(float[] c, int cRow, int col0, int cols, float[] bias, float[] res, int resRow) {
-        if (bias == null && res == null) {
-            return;
-        }
-        int j = col0;
-        int end = col0 + cols;
-        for (int bound = col0 + SPECIES.loopBound(cols); j < bound; j += L) {
-            FloatVector v = FloatVector.fromArray(SPECIES, c, cRow + j);
-            if (bias != null) {
-                v = v.add(FloatVector.fromArray(SPECIES, bias, j));
+            int at = cOff + r * ldc + col0;
+            if (e.bias() != null && !e.gelu()) {
+                VectorMath.add(c, at, e.bias(), col0, c, at, cols);
             }
-            if (res != null) {
-                v = v.add(FloatVector.fromArray(SPECIES, res, resRow + j));
+            if (e.residual() != null) {
+                VectorMath.add(c, at, e.residual(), e.residualOffset() + r * e.residualStride() + col0, c, at, cols);
             }
-            v.intoArray(c, cRow + j);
-        }
-        for (; j < end; j++) {
-            float v = c[cRow + j];
-            if (bias != null) {
-                v += bias[j];
-            }
-            if (res != null) {
-                v += res[resRow + j];
-            }
-            c[cRow + j] = v;
         }
     }
 

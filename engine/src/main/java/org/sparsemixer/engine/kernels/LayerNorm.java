@@ -126,20 +126,10 @@ public final class LayerNorm {
      * returns a vector (see {@code VectorMath.exp}).
      */
     private static void inputInto(float[] x, float[] residual, int offset, float[] out, int n) {
-        if (residual == null) {
-            if (out != x) {
-                System.arraycopy(x, offset, out, offset, n);
-            }
-            return;
-        }
-        int bound = S.loopBound(n);
-        int j = 0;
-        for (; j < bound; j += S.length()) {
-            FloatVector.fromArray(S, x, offset + j).add(FloatVector.fromArray(S, residual, offset + j))
-                    .intoArray(out, offset + j);
-        }
-        for (; j < n; j++) {
-            out[offset + j] = x[offset + j] + residual[offset + j];
+        if (residual != null) {
+            VectorMath.add(x, offset, residual, offset, out, offset, n);
+        } else if (out != x) {
+            System.arraycopy(x, offset, out, offset, n);
         }
     }
 

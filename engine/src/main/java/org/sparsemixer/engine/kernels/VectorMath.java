@@ -130,6 +130,17 @@ final class VectorMath {
         return sum;
     }
 
+    /** {@code out[outOff + i] = a[aOff + i] + b[bOff + i]} for i in [0, n); out may be a or b at the same offset. */
+    static void add(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = a[aOff + i] + b[bOff + i];
+        }
+    }
+
     // ---------------------------------------------------------------- exp
 
     /**

@@ -1,7 +1,5 @@
 package org.sparsemixer.engine.kernels;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.sparsemixer.engine.WeightPrecision;
 
 /**
@@ -9,8 +7,6 @@ import org.sparsemixer.engine.WeightPrecision;
  * F16, as 16-bit patterns of the values rounded to nearest even (half the bytes), widened exactly on read.
  */
 public final class WeightTable {
-    private static final VectorSpecies<Float> F = VectorShapes.F;
-    private static final int L = VectorShapes.LANES;
     /** Floats widened per step of {@link #addTo}. */
     private static final int CHUNK = 256;
     /** {@link #addTo}'s per-thread buffer: a new one a call was 1.1 MB a Base call with 16-bit weights. */
@@ -74,24 +70,14 @@ public final class WeightTable {
     /** {@code dst[d + j] = dst[d + j] + this[offset + j]} for j in [0, n) (one float addition each). */
     public void addTo(int offset, float[] dst, int d, int n) {
         if (values != null) {
-            add(values, offset, dst, d, n);
+            VectorMath.add(dst, d, values, offset, dst, d, n);
             return;
         }
         float[] chunk = WIDENED.get();
         for (int j = 0; j < n; j += CHUNK) {
             int len = Math.min(CHUNK, n - j);
             copyTo(offset + j, chunk, 0, len);
-            add(chunk, 0, dst, d + j, len);
-        }
-    }
-
-    private static void add(float[] src, int s, float[] dst, int d, int n) {
-        int j = 0;
-        for (int bound = F.loopBound(n); j < bound; j += L) {
-            FloatVector.fromArray(F, dst, d + j).add(FloatVector.fromArray(F, src, s + j)).intoArray(dst, d + j);
-        }
-        for (; j < n; j++) {
-            dst[d + j] += src[s + j];
+            VectorMath.add(dst, d + j, chunk, 0, dst, d + j, len);
         }
     }
 }
